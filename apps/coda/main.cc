@@ -1,0 +1,30 @@
+// The `coda` command line: a thin layer over the libraries. Bad input is an
+// InputError, reported on stderr with exit code 1 (DESIGN.md "Exit codes").
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "apps/coda/commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"coda: co-design of neural networks and DNN accelerators"};
+  app.set_version_flag("--version", std::string("coda ") + CODA_VERSION);
+  app.require_subcommand(1);
+  coda::app::register_network_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 1;
+  } catch (const coda::InputError& e) {
+    std::cerr << "coda: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "coda: internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,88 @@
+#include "core/yaml_util.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "core/text.h"
+
+namespace coda {
+namespace {
+
+SourceLocation from_mark(const std::string& file, const YAML::Mark& mark) {
+  if (mark.is_null()) return {file, 0, 0};
+  return {file, mark.line + 1, mark.column + 1};
+}
+
+YAML::Node parse(const std::string& text, const std::string& name) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(from_mark(name, e.mark), "", "malformed YAML: " + e.msg);
+  }
+}
+
+}  // namespace
+
+YamlDoc load_yaml_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError({path, 0, 0}, "", "cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return {path, parse(buffer.str(), path)};
+}
+
+YamlDoc load_yaml_string(const std::string& text, const std::string& name) {
+  return {name, parse(text, name)};
+}
+
+SourceLocation location_of(const std::string& file, const YAML::Node& node) {
+  return from_mark(file, node.Mark());
+}
+
+void require_map(const std::string& file, const YAML::Node& node, const std::string& what) {
+  if (!node.IsMap()) throw InputError(location_of(file, node), "", what + " must be a YAML map");
+}
+
+void check_keys(const std::string& file, const YAML::Node& node,
+                const std::vector<std::string>& allowed, const std::string& what) {
+  for (const auto& kv : node) {
+    const auto key = kv.first.as<std::string>();
+    bool known = false;
+    for (const auto& a : allowed) known = known || a == key;
+    if (!known) {
+      throw InputError(location_of(file, kv.first), key,
+                       "unknown field in " + what + "; allowed fields: " + join(allowed, ", "));
+    }
+  }
+}
+
+template <typename T>
+T read_scalar(const std::string& file, const YAML::Node& node, const std::string& key,
+              const char* type_name) {
+  const YAML::Node value = node[key];
+  if (!value) throw InputError(location_of(file, node), key, "missing required field");
+  if (!value.IsScalar()) {
+    throw InputError(location_of(file, value), key, std::string("expected ") + type_name);
+  }
+  try {
+    return value.as<T>();
+  } catch (const YAML::Exception&) {
+    throw InputError(location_of(file, value), key,
+                     std::string("expected ") + type_name + ", got '" + value.Scalar() + "'");
+  }
+}
+
+std::string read_string(const std::string& file, const YAML::Node& node, const std::string& key) {
+  return read_scalar<std::string>(file, node, key, "a string");
+}
+long long read_int(const std::string& file, const YAML::Node& node, const std::string& key) {
+  return read_scalar<long long>(file, node, key, "an integer");
+}
+double read_double(const std::string& file, const YAML::Node& node, const std::string& key) {
+  return read_scalar<double>(file, node, key, "a number");
+}
+bool read_bool(const std::string& file, const YAML::Node& node, const std::string& key) {
+  return read_scalar<bool>(file, node, key, "true or false");
+}
+
+}  // namespace coda
