@@ -66,7 +66,7 @@ Layer read_layer(const std::string& file, const YAML::Node& node) {
   const std::string op = read_string(file, node, "op");
   const auto parsed = op_from_name(op);
   if (!parsed) {
-    throw InputError(location_of(file, node["op"]), "op",
+    throw InputError(location_of(file, node), "op",
                      "layer '" + l.name + "': unsupported op '" + op +
                          "'; supported ops: " + join(all_op_names(), ", "));
   }

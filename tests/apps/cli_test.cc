@@ -1,1 +1,119 @@
+// End-to-end tests of the `coda` binary: exit codes, messages and outputs.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/util/cli.h"
+
+namespace coda::test {
+namespace {
+
+TEST(Cli, HelpListsSubcommandsAndVersionPrints) {
+  const auto help = run_coda("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("network"), std::string::npos);
+  const auto version = run_coda("--version");
+  EXPECT_EQ(version.code, 0);
+  EXPECT_EQ(version.out, std::string("coda ") + CODA_VERSION + "\n");
+}
+
+TEST(Cli, NetworkListNamesEveryZooNetwork) {
+  const auto r = run_coda("network list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* name : {"alexnet", "densenet121", "efficientnet_b3", "proxyless_gpu", "fbnet_a",
+                           "lu_f", "mobilenet_v3_large"}) {
+    EXPECT_NE(r.out.find(name), std::string::npos) << name;
+  }
+  EXPECT_NE(r.out.find("width=1.0"), std::string::npos);
+}
+
+TEST(Cli, StatsJsonToStdout) {
+  const auto r = run_coda("network stats mobilenet_v2 --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["name"], "mobilenet_v2");
+  EXPECT_EQ(j["params"], 3504872);
+  EXPECT_EQ(j["macs"], 300774272);
+  EXPECT_EQ(j["layers"], j["per_layer"].size());
+  long long macs = 0;
+  for (const auto& l : j["per_layer"]) macs += l["macs"].get<long long>();
+  EXPECT_EQ(macs, 300774272);
+}
+
+TEST(Cli, StatsTableAndJsonFile) {
+  const std::string dir = temp_dir("stats");
+  const auto r = run_coda("network stats 'resnet18:input=32' --json " + dir + "/r.json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("total: "), std::string::npos);
+  EXPECT_NE(r.out.find("11,689,512 params"), std::string::npos) << r.out;
+  const auto j = nlohmann::json::parse(read_file(dir + "/r.json"));
+  EXPECT_EQ(j["macs"], 37523456);
+}
+
+TEST(Cli, ExportYamlThenStatsTheFile) {
+  const std::string dir = temp_dir("export");
+  ASSERT_EQ(run_coda("network export squeezenet1_1 --format yaml -o " + dir + "/s.yaml").code, 0);
+  const auto r = run_coda("network stats " + dir + "/s.yaml --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["params"], 1235496);
+  const auto dot = run_coda("network export lu_a1 --format dot");
+  EXPECT_EQ(dot.code, 0);
+  EXPECT_EQ(dot.out.rfind("digraph", 0), 0u);
+}
+
+TEST(Cli, UnknownZooNameSuggests) {
+  const auto r = run_coda("network stats mobilenet_v4");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unknown zoo network 'mobilenet_v4'; did you mean mobilenet_v2"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Cli, BadYamlFilesExitOneWithLocation) {
+  const std::string dir = temp_dir("bad");
+  write_file(dir + "/m.yaml", "name: x\nlayers: [\n");
+  auto r = run_coda("network stats " + dir + "/m.yaml");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(dir + "/m.yaml:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("malformed YAML"), std::string::npos) << r.err;
+
+  write_file(dir + "/op.yaml",
+             "name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 8, width: 8}\n"
+             "  - {name: g, op: gru}\n");
+  r = run_coda("network stats " + dir + "/op.yaml");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("op.yaml:4:5: 'op': layer 'g': unsupported op 'gru'; supported ops:"),
+            std::string::npos)
+      << r.err;
+
+  write_file(dir + "/shape.yaml",
+             "name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 8, width: 8}\n"
+             "  - {name: c, op: conv2d, out_channels: 4, kernel: 3}\n"
+             "  - {name: s, op: add, inputs: [input, c]}\n");
+  r = run_coda("network stats " + dir + "/shape.yaml");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("layer 's' (add): input 'input' has shape [3,8,8] but input 'c' has shape "
+                       "[4,6,6]"),
+            std::string::npos)
+      << r.err;
+
+  write_file(dir + "/zero.yaml",
+             "name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 0, width: 8}\n");
+  r = run_coda("network stats " + dir + "/zero.yaml");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'height': layer 'input' (input): must be positive, got 0"),
+            std::string::npos)
+      << r.err;
+
+  r = run_coda("network stats " + dir + "/missing.yaml");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos);
+}
+
+TEST(Cli, UsageErrorsExitOne) {
+  EXPECT_EQ(run_coda("").code, 1);
+  EXPECT_EQ(run_coda("network export resnet18 --format png").code, 1);
+  EXPECT_EQ(run_coda("network frobnicate").code, 1);
+}
+
+}  // namespace
+}  // namespace coda::test

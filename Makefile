@@ -1,0 +1,35 @@
+# coda: the two entry points on a fresh Debian 12 machine are `make run` and
+# `make test`. Both install missing Debian packages first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+  CMAKE_FLAGS += -DCODA_WERROR=ON
+endif
+CODA := $(BUILD_DIR)/apps/coda/coda
+
+.PHONY: all deps configure build test run bench clean format
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The main job on the bundled default experiment.
+run: build
+	$(CODA) network stats mobilenet_v2
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i

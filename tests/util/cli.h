@@ -1,0 +1,24 @@
+// Runs the built `coda` binary in a shell and captures its exit code, stdout
+// and stderr: the one helper every end-to-end CLI test uses.
+#pragma once
+
+#include <string>
+
+namespace coda::test {
+
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// `args` is appended to the binary path as shell words.
+CliResult run_coda(const std::string& args);
+
+// A fresh empty directory under the system temp dir.
+std::string temp_dir(const std::string& tag);
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace coda::test
