@@ -1,11 +1,20 @@
 #include "models/network/builder.h"
 
 namespace coda::network {
+namespace {
+
+Layer make(const std::string& name, Op op, std::vector<std::string> inputs) {
+  Layer l;
+  l.name = name;
+  l.op = op;
+  l.inputs = std::move(inputs);
+  return l;
+}
+
+}  // namespace
 
 Builder::Builder(std::string net_name, Shape input) : net_(std::move(net_name)) {
-  Layer l;
-  l.name = input_;
-  l.op = Op::kInput;
+  Layer l = make(input_, Op::kInput, {});
   l.out_channels = input.c;
   l.out_h = static_cast<int>(input.h);
   l.out_w = static_cast<int>(input.w);
@@ -13,10 +22,7 @@ Builder::Builder(std::string net_name, Shape input) : net_(std::move(net_name)) 
 }
 
 std::string Builder::conv(const std::string& name, const std::string& x, const ConvSpec& s) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kConv2d;
-  l.inputs = {x};
+  Layer l = make(name, Op::kConv2d, {x});
   l.out_channels = s.out;
   l.kernel_h = s.kernel_h;
   l.kernel_w = s.kernel_w;
@@ -35,10 +41,7 @@ std::string Builder::conv(const std::string& name, const std::string& x, const C
 
 std::string Builder::linear(const std::string& name, const std::string& x, std::int64_t out,
                             bool bias, Activation act) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kLinear;
-  l.inputs = {x};
+  Layer l = make(name, Op::kLinear, {x});
   l.out_channels = out;
   l.bias = bias;
   l.activation = act;
@@ -48,10 +51,7 @@ std::string Builder::linear(const std::string& name, const std::string& x, std::
 
 std::string Builder::pool(Op op, const std::string& name, const std::string& x, int k,
                           int stride, int pad, bool ceil_mode) {
-  Layer l;
-  l.name = name;
-  l.op = op;
-  l.inputs = {x};
+  Layer l = make(name, op, {x});
   l.kernel_h = l.kernel_w = k;
   l.stride_h = l.stride_w = stride;
   l.pad_h = l.pad_w = pad;
@@ -72,10 +72,7 @@ std::string Builder::avg_pool(const std::string& name, const std::string& x, int
 
 std::string Builder::adaptive_avg_pool(const std::string& name, const std::string& x, int out_h,
                                        int out_w) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kAdaptiveAvgPool;
-  l.inputs = {x};
+  Layer l = make(name, Op::kAdaptiveAvgPool, {x});
   l.out_h = out_h;
   l.out_w = out_w;
   net_.add(std::move(l));
@@ -83,40 +80,28 @@ std::string Builder::adaptive_avg_pool(const std::string& name, const std::strin
 }
 
 std::string Builder::global_avg_pool(const std::string& name, const std::string& x) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kGlobalAvgPool;
-  l.inputs = {x};
+  Layer l = make(name, Op::kGlobalAvgPool, {x});
   net_.add(std::move(l));
   return name;
 }
 
 std::string Builder::add(const std::string& name, const std::vector<std::string>& xs,
                          Activation act) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kAdd;
-  l.inputs = xs;
+  Layer l = make(name, Op::kAdd, xs);
   l.activation = act;
   net_.add(std::move(l));
   return name;
 }
 
 std::string Builder::mul(const std::string& name, const std::string& x, const std::string& gate) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kMul;
-  l.inputs = {x, gate};
+  Layer l = make(name, Op::kMul, {x, gate});
   net_.add(std::move(l));
   return name;
 }
 
 std::string Builder::concat(const std::string& name, const std::vector<std::string>& xs,
                             bool batch_norm, Activation act) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kConcat;
-  l.inputs = xs;
+  Layer l = make(name, Op::kConcat, xs);
   l.batch_norm = batch_norm;
   l.activation = act;
   net_.add(std::move(l));
@@ -124,29 +109,20 @@ std::string Builder::concat(const std::string& name, const std::vector<std::stri
 }
 
 std::string Builder::shuffle(const std::string& name, const std::string& x, std::int64_t groups) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kChannelShuffle;
-  l.inputs = {x};
+  Layer l = make(name, Op::kChannelShuffle, {x});
   l.groups = groups;
   net_.add(std::move(l));
   return name;
 }
 
 std::string Builder::flatten(const std::string& name, const std::string& x) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kFlatten;
-  l.inputs = {x};
+  Layer l = make(name, Op::kFlatten, {x});
   net_.add(std::move(l));
   return name;
 }
 
 std::string Builder::activation(const std::string& name, const std::string& x, Activation act) {
-  Layer l;
-  l.name = name;
-  l.op = Op::kActivation;
-  l.inputs = {x};
+  Layer l = make(name, Op::kActivation, {x});
   l.activation = act;
   net_.add(std::move(l));
   return name;

@@ -137,6 +137,24 @@ void Network::infer(LayerId id) {
     }
   };
   const Shape in = n_in ? l.in_shapes[0] : Shape{};
+  // Conv and pooling share the window checks and torch's output arithmetic.
+  auto window = [&](int kh, int kw, int ph, int pw, bool ceil_mode, const char* what) {
+    positive("kernel", l.kernel_h);
+    positive("kernel", l.kernel_w);
+    positive("stride", l.stride_h);
+    positive("stride", l.stride_w);
+    positive("dilation", l.dilation_h);
+    positive("dilation", l.dilation_w);
+    non_negative("pad", l.pad_h);
+    non_negative("pad", l.pad_w);
+    const std::int64_t oh = window_out(in.h, kh, l.stride_h, ph, l.dilation_h, ceil_mode);
+    const std::int64_t ow = window_out(in.w, kw, l.stride_w, pw, l.dilation_w, ceil_mode);
+    if (oh <= 0 || ow <= 0) {
+      fail("kernel", "a " + std::to_string(kh) + "x" + std::to_string(kw) + " " + what +
+                         " does not fit input shape " + in.str());
+    }
+    return std::make_pair(oh, ow);
+  };
 
   const Compression& cz = l.compression;
   non_negative("pattern_zeros", cz.pattern_zeros);
@@ -163,14 +181,6 @@ void Network::infer(LayerId id) {
     case Op::kConv2d: {
       arity(1, 1);
       positive("out_channels", l.out_channels);
-      positive("kernel", l.kernel_h);
-      positive("kernel", l.kernel_w);
-      positive("stride", l.stride_h);
-      positive("stride", l.stride_w);
-      positive("dilation", l.dilation_h);
-      positive("dilation", l.dilation_w);
-      non_negative("pad", l.pad_h);
-      non_negative("pad", l.pad_w);
       positive("groups", l.groups);
       const std::int64_t out_c = l.effective_out_channels();
       if (cz.channel_cut >= l.out_channels) {
@@ -189,13 +199,8 @@ void Network::infer(LayerId id) {
         fail("groups", "groups " + std::to_string(g) + " must divide input channels of shape " +
                            in.str() + " and output channels " + std::to_string(out_c));
       }
-      const int kh = l.effective_kernel_h(), kw = l.effective_kernel_w();
-      const std::int64_t oh = window_out(in.h, kh, l.stride_h, l.effective_pad_h(), l.dilation_h, false);
-      const std::int64_t ow = window_out(in.w, kw, l.stride_w, l.effective_pad_w(), l.dilation_w, false);
-      if (oh <= 0 || ow <= 0) {
-        fail("kernel", "a " + std::to_string(kh) + "x" + std::to_string(kw) +
-                           " kernel does not fit input shape " + in.str());
-      }
+      const auto [oh, ow] = window(l.effective_kernel_h(), l.effective_kernel_w(),
+                                   l.effective_pad_h(), l.effective_pad_w(), false, "kernel");
       l.out_shape = {out_c, oh, ow};
       break;
     }
@@ -213,21 +218,10 @@ void Network::infer(LayerId id) {
     case Op::kMaxPool:
     case Op::kAvgPool: {
       arity(1, 1);
-      positive("kernel", l.kernel_h);
-      positive("kernel", l.kernel_w);
-      positive("stride", l.stride_h);
-      positive("stride", l.stride_w);
-      non_negative("pad", l.pad_h);
-      non_negative("pad", l.pad_w);
       if (2 * l.pad_h > l.kernel_h || 2 * l.pad_w > l.kernel_w) {
         fail("pad", "padding must be at most half the kernel");
       }
-      const std::int64_t oh = window_out(in.h, l.kernel_h, l.stride_h, l.pad_h, 1, l.ceil_mode);
-      const std::int64_t ow = window_out(in.w, l.kernel_w, l.stride_w, l.pad_w, 1, l.ceil_mode);
-      if (oh <= 0 || ow <= 0) {
-        fail("kernel", "a " + std::to_string(l.kernel_h) + "x" + std::to_string(l.kernel_w) +
-                           " window does not fit input shape " + in.str());
-      }
+      const auto [oh, ow] = window(l.kernel_h, l.kernel_w, l.pad_h, l.pad_w, l.ceil_mode, "window");
       l.out_shape = {in.c, oh, ow};
       break;
     }
