@@ -3,8 +3,21 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+#include "sim/accelerator.h"
+
 namespace coda::app {
 
 void register_network_commands(CLI::App& app);
+// Commands that can finish with a non-zero status (3: infeasible) set exit_code.
+void register_simulate_command(CLI::App& app, int& exit_code);
+
+// The hardware config of `acc`: its defaults, a YAML file over them when
+// given (every field required), then --set overrides.
+ParamSet load_hw(const sim::Accelerator& acc, const std::string& path,
+                 const std::vector<std::string>& overrides);
 
 }  // namespace coda::app

@@ -6,12 +6,16 @@
 
 #include "apps/coda/commands.h"
 #include "core/error.h"
+#include "models/registry.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"coda: co-design of neural networks and DNN accelerators"};
   app.set_version_flag("--version", std::string("coda ") + CODA_VERSION);
   app.require_subcommand(1);
+  coda::register_accelerators();
+  int exit_code = 0;
   coda::app::register_network_commands(app);
+  coda::app::register_simulate_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -26,5 +30,5 @@ int main(int argc, char** argv) {
     std::cerr << "coda: internal error: " << e.what() << "\n";
     return 2;
   }
-  return 0;
+  return exit_code;
 }

@@ -623,7 +623,9 @@ Network build_zoo(const std::string& spec) {
       values[key] = trim(item.substr(eq + 1));
     }
   }
-  return entry->build(ZooOptions(spec, values));
+  Network net = entry->build(ZooOptions(spec, values));
+  net.set_name(spec);
+  return net;
 }
 
 Network load_network(const std::string& spec_or_path) {

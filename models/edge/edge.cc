@@ -1,0 +1,286 @@
+#include "models/edge/edge.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "models/edge/area_energy.h"
+#include "models/edge/coefficients.h"
+#include "models/edge/config.h"
+#include "models/edge/mapper.h"
+
+namespace coda::edge {
+namespace {
+
+using sc_core::sc_time;
+using sc_core::SC_SEC;
+
+const char* unit_name(Unit u) {
+  switch (u) {
+    case Unit::kArray: return "array";
+    case Unit::kVector: return "vector";
+    case Unit::kFree: return "none";
+  }
+  return "?";
+}
+
+// What bounds a layer when its phases overlap.
+std::string bottleneck(const LayerPlan& p, double dram_cycles) {
+  if (p.unit == Unit::kFree) return "none";
+  const double work = std::max({p.compute_cycles, p.lm_cycles, p.nlu_cycles, dram_cycles});
+  if (p.setup_cycles > work) return "setup";
+  if (work == dram_cycles) return "io";
+  if (work == p.nlu_cycles) return "nonlinear";
+  if (work == p.lm_cycles) return "local_memory";
+  return "compute";
+}
+
+double dram_cycles(const LayerPlan& p, const EdgeConfig& hw) {
+  return p.dram_read_bytes / (hw.io_bandwidth_gbps * 1e9) * hw.clock_hz();
+}
+
+sim::SimResult base_result(const network::Network& net, const EdgeConfig& hw) {
+  sim::SimResult r;
+  r.arch = "edge";
+  r.network = net.name();
+  const AreaBreakdown a = area(hw);
+  r.area_mm2 = a.total_mm2();
+  r.extra["area"] = a.to_json();
+  r.extra["peak_tops"] = hw.peak_tops();
+  return r;
+}
+
+void finish(sim::SimResult& r, const NetworkPlan& plan, const EdgeConfig& hw) {
+  double macs = 0;
+  for (const auto& l : plan.layers) macs += static_cast<double>(l.macs);
+  r.utilization = r.cycles > 0 ? macs / (r.cycles * static_cast<double>(hw.macs_per_cycle())) : 0;
+  const EnergyBreakdown e = energy(plan, hw, r.latency_s);
+  r.energy_j = e.total_j();
+  r.extra["energy"] = e.to_json();
+  r.extra["weights"] = {{"resident", plan.weights_resident},
+                        {"total_bytes", plan.total_weight_bytes},
+                        {"tile_bytes", plan.weight_tile_bytes}};
+  r.extra["max_live_activation_bytes_per_pe"] = plan.max_live_bytes_per_pe;
+}
+
+sim::LayerResult layer_result(const LayerPlan& p, const EdgeConfig& hw, double cycles) {
+  sim::LayerResult lr;
+  lr.name = p.name;
+  lr.op = p.op;
+  lr.cycles = cycles;
+  lr.latency_s = cycles / hw.clock_hz();
+  lr.macs = p.macs;
+  lr.utilization = cycles > 0 ? static_cast<double>(p.macs) /
+                                    (cycles * static_cast<double>(hw.macs_per_cycle()))
+                              : 0;
+  lr.bottleneck = bottleneck(p, dram_cycles(p, hw));
+  lr.extra = {{"unit", unit_name(p.unit)}, {"mapping", p.mapping}};
+  return lr;
+}
+
+sim::SimResult infeasible(sim::SimResult r, const std::string& reason) {
+  r.feasible = false;
+  r.reason = reason;
+  return r;
+}
+
+class EdgeAccelerator : public sim::Accelerator {
+ public:
+  std::string name() const override { return "edge"; }
+  const std::vector<ParamDecl>& params() const override { return edge_params(); }
+
+  std::string validate(const ParamSet& hw) const override {
+    // Every in-range combination can be built; feasibility depends on the
+    // network (mapping, memory), which simulate() reports.
+    (void)hw;
+    return "";
+  }
+
+  double area_mm2(const ParamSet& hw) const override {
+    return area(EdgeConfig::from(hw)).total_mm2();
+  }
+
+  sim::SimResult simulate(const network::Network& net, const ParamSet& params,
+                          const sim::SimOptions& opts) override;
+  sim::SimResult analytical(const network::Network& net, const ParamSet& params) override;
+};
+
+// The roofline twin: every layer takes its setup plus the largest of its
+// compute, local-memory, non-linear and off-chip times; the image load and
+// result store do not overlap anything.
+sim::SimResult EdgeAccelerator::analytical(const network::Network& net, const ParamSet& params) {
+  const EdgeConfig hw = EdgeConfig::from(params);
+  sim::SimResult r = base_result(net, hw);
+  const NetworkPlan plan = plan_network(net, hw);
+  if (!plan.feasible) return infeasible(r, plan.reason);
+  const double bw = hw.io_bandwidth_gbps * 1e9;
+  const double image_bytes = static_cast<double>(net.input_shape().elements()) * hw.bytes_per_element();
+  const double lat_cycles = coef::kDramLatencyS * hw.clock_hz();
+  for (std::size_t i = 0; i < plan.layers.size(); ++i) {
+    const LayerPlan& p = plan.layers[i];
+    double cycles = 0;
+    if (p.unit != Unit::kFree) {
+      const double weights_in = p.dram_read_bytes - (i == 0 ? image_bytes : 0);
+      cycles = p.setup_cycles +
+               std::max({p.compute_cycles, p.lm_cycles, p.nlu_cycles, weights_in / bw * hw.clock_hz()});
+    }
+    r.layers.push_back(layer_result(p, hw, cycles));
+    r.cycles += cycles;
+  }
+  const double in_cycles = image_bytes / bw * hw.clock_hz() + lat_cycles;
+  const double out_cycles = plan.layers.back().dram_write_bytes / bw * hw.clock_hz() + lat_cycles;
+  r.extra["input_load_cycles"] = in_cycles;
+  r.extra["output_store_cycles"] = out_cycles;
+  r.cycles += in_cycles + out_cycles;
+  r.latency_s = r.cycles / hw.clock_hz();
+  finish(r, plan, hw);
+  return r;
+}
+
+sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const ParamSet& params,
+                                         const sim::SimOptions& /*opts*/) {
+  const EdgeConfig hw = EdgeConfig::from(params);
+  sim::SimResult r = base_result(net, hw);
+  const NetworkPlan plan = plan_network(net, hw);
+  if (!plan.feasible) return infeasible(r, plan.reason);
+
+  sim::Session& session = sim::Session::instance();
+  EdgePart& part = session.part<EdgePart>("edge");
+  session.dram().configure({hw.io_bandwidth_gbps * 1e9, coef::kDramLatencyS});
+  session.dram().reset();
+  part.dma.set_burst_bytes(coef::kBurstBytes);
+  part.dma.reset_stats();
+  for (sim::Engine* e : {&part.io, &part.array, &part.nlu}) e->reset_stats();
+
+  const double cycle_s = 1.0 / hw.clock_hz();
+  auto cycles = [cycle_s](double n) { return sc_time(n * cycle_s, SC_SEC); };
+  const sc_time t0 = sc_core::sc_time_stamp();
+
+  // Tokens live until the run ends. One per weight tile load, array tile,
+  // and layer completion; each is signalled exactly once.
+  std::deque<sim::Token> tokens;
+  auto token = [&tokens]() -> sim::Token* { return &tokens.emplace_back(); };
+  std::vector<sc_time> layer_end(plan.layers.size());
+  sim::Token* image_loaded = token();
+  const double image_bytes = net.input_shape().elements() * hw.bytes_per_element();
+  sc_time image_done;
+  part.io.push({{},
+                [&part, image_bytes, &image_done] {
+                  part.dma.transfer(static_cast<std::uint64_t>(image_bytes), false);
+                  image_done = sc_core::sc_time_stamp();
+                },
+                {image_loaded}});
+
+  sim::Token* previous_done = image_loaded;
+  std::vector<sim::Token*> computed_tiles;  // global tile order, for the double buffer
+  for (std::size_t li = 0; li < plan.layers.size(); ++li) {
+    const LayerPlan& p = plan.layers[li];
+    sim::Token* done = token();
+    if (p.unit == Unit::kFree) {
+      part.array.push({{{previous_done, 1}}, [&layer_end, li] { layer_end[li] = sc_core::sc_time_stamp(); }, {done}});
+      previous_done = done;
+      continue;
+    }
+    const bool stream = !plan.weights_resident && p.weight_bytes > 0;
+    const int tiles = p.tiles;
+    const double tile_work = std::max(p.compute_cycles, p.lm_cycles) / tiles;
+    const double tile_nlu = p.nlu_cycles / tiles;
+    for (int t = 0; t < tiles; ++t) {
+      sim::Token* loaded = nullptr;
+      if (stream) {
+        loaded = token();
+        const double bytes = t + 1 < tiles ? plan.weight_tile_bytes
+                                           : p.weight_bytes - plan.weight_tile_bytes * (tiles - 1);
+        // Double buffering: a tile's buffer frees when the tile two back is computed.
+        std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
+        if (computed_tiles.size() >= 2) waits.push_back({computed_tiles[computed_tiles.size() - 2], 1});
+        part.io.push({waits, [&part, bytes] { part.dma.transfer(static_cast<std::uint64_t>(bytes), false); },
+                      {loaded}});
+      }
+      sim::Token* computed = token();
+      std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
+      if (t == 0) waits.push_back({previous_done, 1});
+      if (loaded) waits.push_back({loaded, 1});
+      const double work = tile_work + (t == 0 ? p.setup_cycles : 0);
+      const bool last = t + 1 == tiles;
+      std::vector<sim::Token*> signals = {computed};
+      if (last && p.nlu_cycles == 0) signals.push_back(done);
+      part.array.push({waits,
+                       [cycles, work, last, li, &layer_end, nlu = p.nlu_cycles] {
+                         sc_core::wait(cycles(work));
+                         if (last && nlu == 0) layer_end[li] = sc_core::sc_time_stamp();
+                       },
+                       signals});
+      computed_tiles.push_back(computed);
+      if (p.nlu_cycles > 0) {
+        part.nlu.push({{{computed, 1}},
+                       [cycles, tile_nlu, last, li, &layer_end] {
+                         sc_core::wait(cycles(tile_nlu));
+                         if (last) layer_end[li] = sc_core::sc_time_stamp();
+                       },
+                       last ? std::vector<sim::Token*>{done} : std::vector<sim::Token*>{}});
+      }
+    }
+    previous_done = done;
+  }
+  const double out_bytes = plan.layers.back().dram_write_bytes;
+  sc_time end;
+  part.io.push({{{previous_done, 1}},
+                [&part, out_bytes, &end] {
+                  part.dma.transfer(static_cast<std::uint64_t>(out_bytes), true);
+                  end = sc_core::sc_time_stamp();
+                },
+                {}});
+  session.run();
+
+  // Layer cycles run from the previous layer's end; the image load and the
+  // result store are reported beside the layers.
+  sc_time prev = image_done;
+  for (std::size_t li = 0; li < plan.layers.size(); ++li) {
+    const double c = (layer_end[li] - prev).to_seconds() * hw.clock_hz();
+    r.layers.push_back(layer_result(plan.layers[li], hw, c));
+    prev = layer_end[li];
+  }
+  r.extra["input_load_cycles"] = (image_done - t0).to_seconds() * hw.clock_hz();
+  r.extra["output_store_cycles"] = (end - prev).to_seconds() * hw.clock_hz();
+  r.latency_s = (end - t0).to_seconds();
+  r.cycles = r.latency_s * hw.clock_hz();
+  finish(r, plan, hw);
+  const double total = r.latency_s;
+  r.stats = {
+      {"io_busy_fraction", {{"value", part.io.busy().to_seconds() / total}, {"unit", "fraction"},
+                            {"description", "share of the run the I/O engine moved data"}}},
+      {"array_busy_fraction", {{"value", part.array.busy().to_seconds() / total}, {"unit", "fraction"},
+                               {"description", "share of the run the PE array worked"}}},
+      {"nlu_busy_fraction", {{"value", part.nlu.busy().to_seconds() / total}, {"unit", "fraction"},
+                             {"description", "share of the run the non-linear unit worked"}}},
+      {"dram_bytes_read", {{"value", session.dram().bytes_read()}, {"unit", "byte"},
+                           {"description", "bytes read from off-chip memory"}}},
+      {"dram_bytes_written", {{"value", session.dram().bytes_written()}, {"unit", "byte"},
+                              {"description", "bytes written to off-chip memory"}}},
+  };
+  return r;
+}
+
+}  // namespace
+
+EdgePart::EdgePart(sc_core::sc_module_name name, sim::Session& session) : sc_core::sc_module(name) {
+  dma.socket.bind(session.interconnect().targets);
+  if (auto* tf = session.trace_file()) {
+    io.trace(tf);
+    array.trace(tf);
+    nlu.trace(tf);
+  }
+}
+
+std::unique_ptr<sim::Accelerator> make_edge_accelerator() {
+  return std::make_unique<EdgeAccelerator>();
+}
+
+void register_edge() {
+  sim::Session::register_part("edge", [](sim::Session& s) {
+    return std::make_unique<EdgePart>("edge", s);
+  });
+  sim::register_accelerator("edge", make_edge_accelerator);
+}
+
+}  // namespace coda::edge

@@ -1,0 +1,15 @@
+#include "models/registry.h"
+
+#include "models/edge/edge.h"
+
+namespace coda {
+
+void register_accelerators() {
+  static const bool done = [] {
+    edge::register_edge();
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace coda

@@ -1,0 +1,72 @@
+// The interface every accelerator family implements (DESIGN.md "Core
+// interfaces"), its result record, and the registry the CLI looks names up in.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+#include "models/network/network.h"
+
+namespace coda::sim {
+
+struct LayerResult {
+  std::string name;
+  std::string op;
+  double cycles = 0;
+  double latency_s = 0;
+  std::int64_t macs = 0;
+  double utilization = 0;   // fraction of peak MAC throughput while the layer runs
+  std::string bottleneck;   // what bounds the layer (family-specific classes)
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+struct SimResult {
+  bool feasible = true;
+  std::string reason;       // why the design is infeasible
+  std::string arch;
+  std::string network;
+  double latency_s = 0;
+  double cycles = 0;
+  double energy_j = 0;
+  double area_mm2 = 0;
+  double utilization = 0;   // MACs / (peak MACs per cycle * cycles)
+  std::vector<LayerResult> layers;
+  nlohmann::json stats = nlohmann::json::object();
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+// The JSON every `simulate` writes: status, arch, network, latency_ms,
+// cycles, energy_mj, area_mm2, utilization, layers[...], stats.
+nlohmann::json to_json(const SimResult& r);
+
+struct SimOptions {
+  bool trace = false;  // engines write VCD activity (the session must trace)
+};
+
+class Accelerator {
+ public:
+  virtual ~Accelerator() = default;
+  virtual std::string name() const = 0;
+  virtual const std::vector<ParamDecl>& params() const = 0;
+  // Cheap checks of the hardware alone (PreEvaluationCheck in Timeloop terms).
+  virtual std::string validate(const ParamSet& hw) const = 0;
+  virtual double area_mm2(const ParamSet& hw) const = 0;
+  // Same inputs, same result; an infeasible design is a result with a reason.
+  virtual SimResult simulate(const network::Network& net, const ParamSet& hw,
+                             const SimOptions& opts) = 0;
+  // The analytical twin of simulate().
+  virtual SimResult analytical(const network::Network& net, const ParamSet& hw) = 0;
+};
+
+using AcceleratorFactory = std::function<std::unique_ptr<Accelerator>()>;
+void register_accelerator(const std::string& name, AcceleratorFactory factory);
+std::vector<std::string> accelerator_names();
+// Throws InputError listing the registered names when `name` is unknown.
+Accelerator& accelerator(const std::string& name);
+
+}  // namespace coda::sim

@@ -1,0 +1,72 @@
+#include "sim/session.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+// libsystemc references sc_main; coda drives SystemC from its own main(), so
+// this entry point is never called.
+int sc_main(int /*argc*/, char* /*argv*/[]) { return 0; }
+
+namespace coda::sim {
+namespace {
+
+struct Registry {
+  std::map<std::string, Session::PartFactory> factories;
+  std::string trace_path;
+  bool elaborated = false;
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+void Session::register_part(const std::string& name, PartFactory factory) {
+  Registry& r = registry();
+  if (r.elaborated) {
+    if (r.factories.count(name)) return;  // already part of the running session
+    throw std::logic_error("sim part '" + name + "' registered after elaboration");
+  }
+  r.factories.emplace(name, std::move(factory));
+}
+
+void Session::enable_trace(const std::string& path) {
+  if (registry().elaborated) throw std::logic_error("trace enabled after elaboration");
+  registry().trace_path = path;
+}
+
+Session& Session::instance() {
+  static Session session;
+  return session;
+}
+
+Session::Session() {
+  // Keep stdout clean for `--json -`: no SystemC banner, no idle warnings.
+  ::setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_,
+                                          sc_core::SC_DO_NOTHING);
+  Registry& r = registry();
+  r.elaborated = true;
+  dram_ = std::make_unique<Dram>("dram");
+  interconnect_ = std::make_unique<Interconnect>("interconnect");
+  interconnect_->to_memory.bind(dram_->target);
+  if (!r.trace_path.empty()) {
+    trace_ = sc_core::sc_create_vcd_trace_file(r.trace_path.c_str());
+    trace_->set_time_unit(1, sc_core::SC_NS);
+  }
+  for (auto& [name, factory] : r.factories) parts_[name] = factory(*this);
+}
+
+Session::~Session() {
+  if (trace_) sc_core::sc_close_vcd_trace_file(trace_);
+}
+
+sc_core::sc_time Session::run() {
+  const sc_core::sc_time start = sc_core::sc_time_stamp();
+  sc_core::sc_start();
+  return sc_core::sc_time_stamp() - start;
+}
+
+}  // namespace coda::sim
