@@ -14,6 +14,7 @@ namespace coda::app {
 void register_network_commands(CLI::App& app);
 // Commands that can finish with a non-zero status (3: infeasible) set exit_code.
 void register_simulate_command(CLI::App& app, int& exit_code);
+void register_sweep_command(CLI::App& app);
 
 // The hardware config of `acc`: its defaults, a YAML file over them when
 // given (every field required), then --set overrides.

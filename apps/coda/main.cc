@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   coda::app::register_network_commands(app);
   coda::app::register_simulate_command(app, exit_code);
+  coda::app::register_sweep_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -167,18 +167,12 @@ NetworkPlan plan_network(const network::Network& net, const EdgeConfig& hw) {
   // Activation liveness. Free layers (concat, flatten, shuffle) alias their
   // inputs, so a read of an alias keeps the aliased tensors alive.
   std::vector<std::size_t> last_use(order.size(), 0);
-  for (std::size_t i = 0; i < order.size(); ++i) last_use[i] = i;
   const auto& g = net.graph();
   for (std::size_t i = order.size(); i-- > 0;) {
-    const auto id = order[i];
-    for (auto e : boost::make_iterator_range(boost::out_edges(id, g))) {
-      last_use[i] = std::max(last_use[i], last_use[pos[boost::target(e, g)]]);
-    }
-    if (is_free(net.layer(id)) && net.layer(id).op != Op::kInput) {
-      for (auto e : boost::make_iterator_range(boost::in_edges(id, g))) {
-        auto& lu = last_use[pos[boost::source(e, g)]];
-        lu = std::max(lu, last_use[i]);
-      }
+    last_use[i] = i;
+    for (auto e : boost::make_iterator_range(boost::out_edges(order[i], g))) {
+      const std::size_t c = pos[boost::target(e, g)];
+      last_use[i] = std::max(last_use[i], is_free(net.layer(order[c])) ? last_use[c] : c);
     }
   }
   // Storage sizes are final once aliases have extended every lifetime.

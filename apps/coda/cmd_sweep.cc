@@ -1,0 +1,267 @@
+// `coda sweep`: a hardware space for one network, over worker processes, into
+// an append-only CSV that --resume continues; then the latency-area Pareto
+// front as CSV and PNG.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "apps/coda/commands.h"
+#include "apps/coda/report.h"
+#include "core/text.h"
+#include "core/worker_pool.h"
+#include "models/network/zoo.h"
+#include "search/hw_space.h"
+#include "sim/accelerator.h"
+
+namespace coda::app {
+namespace {
+
+const std::vector<std::string> kMetrics = {"status", "latency_ms", "cycles", "energy_mj",
+                                           "area_mm2", "utilization", "reason"};
+
+std::string csv_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Splits one CSV line, honouring quoted fields.
+std::vector<std::string> csv_split(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        out.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
+class Progress {
+ public:
+  Progress(long long total, long long already)
+      : total_(total), done_(already), start_done_(already), tty_(::isatty(2)) {}
+  void tick() {
+    ++done_;
+    const auto now = std::chrono::steady_clock::now();
+    const double since = std::chrono::duration<double>(now - last_).count();
+    const bool step = !tty_ && done_ * 10 / std::max(1LL, total_) != (done_ - 1) * 10 / std::max(1LL, total_);
+    if ((tty_ && since > 0.2) || step || done_ == total_) {
+      last_ = now;
+      draw();
+    }
+  }
+  double rate() const {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return s > 0 ? (done_ - start_done_) / s : 0;
+  }
+
+ private:
+  void draw() {
+    const double r = rate();
+    const double eta = r > 0 ? (total_ - done_) / r : 0;
+    const int width = 30;
+    const int filled = static_cast<int>(width * done_ / std::max(1LL, total_));
+    std::fprintf(stderr, "%s[%s%s] %lld/%lld  %.1f designs/s  ETA %dm%02ds%s", tty_ ? "\r" : "",
+                 std::string(filled, '=').c_str(), std::string(width - filled, ' ').c_str(), done_,
+                 total_, r, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60,
+                 tty_ && done_ < total_ ? "" : "\n");
+  }
+  long long total_, done_, start_done_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
+
+struct Row {
+  long long point;
+  std::vector<std::string> fields;
+};
+
+std::string stem_of(const std::string& out) {
+  const std::filesystem::path p(out);
+  return (p.parent_path() / p.stem()).string();
+}
+
+void write_pareto(const std::string& out, const std::vector<std::string>& header,
+                  const std::vector<Row>& rows) {
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin()) - 1;
+  };
+  const std::size_t st = col("status"), lat = col("latency_ms"), ar = col("area_mm2");
+  std::vector<const Row*> ok;
+  for (const auto& r : rows)
+    if (r.fields.at(st) == "ok") ok.push_back(&r);
+  std::sort(ok.begin(), ok.end(), [&](const Row* a, const Row* b) {
+    const double la = std::stod(a->fields[lat]), lb = std::stod(b->fields[lat]);
+    if (la != lb) return la < lb;
+    return std::stod(a->fields[ar]) < std::stod(b->fields[ar]);
+  });
+  std::vector<const Row*> front;
+  double best_area = 1e300;
+  for (const Row* r : ok) {
+    const double a = std::stod(r->fields[ar]);
+    if (a < best_area) {
+      front.push_back(r);
+      best_area = a;
+    }
+  }
+  const std::string stem = stem_of(out);
+  std::ofstream csv(stem + "_pareto.csv");
+  csv << join(header, ",") << "\n";
+  for (const Row* r : front) {
+    std::vector<std::string> f = r->fields;
+    f.back() = csv_quote(f.back());
+    csv << r->point << "," << join(f, ",") << "\n";
+  }
+  csv.close();
+  // Plot all feasible designs and the front with gnuplot.
+  const std::string all_dat = stem + "_pareto_all.dat", front_dat = stem + "_pareto_front.dat";
+  {
+    std::ofstream a(all_dat), f(front_dat);
+    for (const Row* r : ok) a << r->fields[ar] << " " << r->fields[lat] << "\n";
+    for (const Row* r : front) f << r->fields[ar] << " " << r->fields[lat] << "\n";
+  }
+  const std::string script = fmt::format(
+      "set terminal pngcairo size 900,600\nset output '{}_pareto.png'\n"
+      "set xlabel 'area (mm^2)'\nset ylabel 'latency (ms)'\nset logscale y\nset grid\n"
+      "set title 'latency-area Pareto front ({} feasible designs)'\n"
+      "plot '{}' using 1:2 with points pt 7 ps 0.4 lc rgb '#999999' title 'designs', "
+      "'{}' using 1:2 with linespoints pt 7 lc rgb '#cc0000' title 'Pareto front'\n",
+      stem, ok.size(), all_dat, front_dat);
+  if (FILE* gp = ::popen("gnuplot 2>/dev/null", "w")) {
+    std::fputs(script.c_str(), gp);
+    if (::pclose(gp) != 0) std::cerr << "coda: warning: gnuplot failed; no Pareto PNG\n";
+  } else {
+    std::cerr << "coda: warning: gnuplot not found; no Pareto PNG\n";
+  }
+  std::filesystem::remove(all_dat);
+  std::filesystem::remove(front_dat);
+  std::cout << fmt::format("pareto: {} designs on the latency-area front -> {}_pareto.csv, {}_pareto.png\n",
+                           front.size(), stem, stem);
+}
+
+}  // namespace
+
+void register_sweep_command(CLI::App& app) {
+  struct Args {
+    std::string arch, space, network, out;
+    long long samples = 0;
+    int workers = 1;
+    unsigned long long seed = 1;
+    bool resume = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand("sweep", "Sweep a hardware space for one network");
+  cmd->add_option("--arch", a->arch, "accelerator family")->required();
+  cmd->add_option("--space", a->space, "hardware space YAML")->required();
+  cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml")->required();
+  cmd->add_option("--out", a->out, "results CSV (append-only)")->required();
+  cmd->add_option("--samples", a->samples, "random points instead of the full grid (0 = grid)");
+  cmd->add_option("--workers", a->workers, "worker processes")->check(CLI::Range(1, 256));
+  cmd->add_option("--seed", a->seed, "seed for --samples")->capture_default_str();
+  cmd->add_flag("--resume", a->resume, "continue an interrupted sweep into the same --out");
+  cmd->callback([a] {
+    sim::Accelerator& acc = sim::accelerator(a->arch);
+    const search::HwSpace space = search::HwSpace::load(a->space, a->arch, acc.params());
+    const network::Network net = network::load_network(a->network);
+
+    std::vector<std::string> header = {"point"};
+    for (const auto& d : acc.params()) header.push_back(d.name);
+    header.insert(header.end(), kMetrics.begin(), kMetrics.end());
+
+    std::vector<Row> rows;
+    std::set<long long> done;
+    if (std::filesystem::exists(a->out)) {
+      if (!a->resume) {
+        throw InputError({a->out, 0, 0}, "--out", "exists; pass --resume to continue it, or remove it");
+      }
+      std::ifstream in(a->out);
+      std::string line;
+      int line_no = 0;
+      while (std::getline(in, line)) {
+        ++line_no;
+        if (line_no == 1) {
+          if (line != join(header, ",")) {
+            throw InputError({a->out, 1, 0}, "--out", "header does not match this sweep's columns");
+          }
+          continue;
+        }
+        auto f = csv_split(line);
+        // A line cut short by a kill is dropped and simulated again.
+        if (f.size() != header.size()) continue;
+        const long long p = std::stoll(f[0]);
+        if (!done.insert(p).second) continue;
+        rows.push_back({p, {f.begin() + 1, f.end()}});
+      }
+      // Rewrite the kept rows so the file ends on a complete line.
+      std::ofstream rewrite(a->out, std::ios::trunc);
+      rewrite << join(header, ",") << "\n";
+      for (const auto& r : rows) {
+        std::vector<std::string> f = r.fields;
+        f.back() = csv_quote(f.back());
+        rewrite << r.point << "," << join(f, ",") << "\n";
+      }
+    } else {
+      std::ofstream(a->out) << join(header, ",") << "\n";
+    }
+
+    std::vector<long long> todo;
+    for (long long p : space.sample(a->samples, a->seed))
+      if (!done.count(p)) todo.push_back(p);
+    std::cerr << fmt::format("sweep: {} points ({} done before), {} workers\n",
+                             todo.size() + done.size(), done.size(), a->workers);
+    FILE* out = std::fopen(a->out.c_str(), "a");
+    if (!out) throw InputError({a->out, 0, 0}, "--out", "cannot append");
+    Progress progress(static_cast<long long>(todo.size() + done.size()), static_cast<long long>(done.size()));
+    run_worker_pool(
+        todo, {a->workers},
+        [&](long long p) {
+          const ParamSet hw = space.point(p);
+          const sim::SimResult r = acc.simulate(net, hw, {});
+          std::string row;
+          for (const auto& d : acc.params()) row += format_number(hw.get(d.name)) + ",";
+          row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}", r.feasible ? "ok" : "infeasible",
+                             r.latency_s * 1e3, r.cycles, r.energy_j * 1e3, r.area_mm2, r.utilization,
+                             csv_quote(r.reason));
+          return row;
+        },
+        [&](long long p, const std::string& row) {
+          std::fprintf(out, "%lld,%s\n", p, row.c_str());
+          std::fflush(out);
+          auto f = csv_split(row);
+          rows.push_back({p, f});
+          progress.tick();
+        });
+    std::fclose(out);
+    std::cout << fmt::format("sweep: {} designs in {} ({:.0f} designs/s this run)\n", rows.size(),
+                             a->out, progress.rate());
+    write_pareto(a->out, header, rows);
+  });
+}
+
+}  // namespace coda::app

@@ -1,0 +1,95 @@
+#include "search/hw_space.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "core/text.h"
+
+namespace coda::search {
+
+HwSpace HwSpace::load(const std::string& path, const std::string& arch,
+                      const std::vector<ParamDecl>& decls) {
+  const YamlDoc doc = load_yaml_file(path);
+  require_map(doc.file, doc.root, "a hardware space");
+  check_keys(doc.file, doc.root, {"arch", "base", "params"}, "the hardware space");
+  HwSpace s;
+  s.arch_ = read_string(doc.file, doc.root, "arch");
+  if (s.arch_ != arch) {
+    throw InputError(location_of(doc.file, doc.root["arch"]), "arch",
+                     "the space is for '" + s.arch_ + "' but --arch is '" + arch + "'");
+  }
+  s.decls_ = &decls;
+  ParamSet base(decls);
+  if (doc.root["base"]) {
+    // A relative base path is read relative to the space file.
+    std::filesystem::path b = read_string(doc.file, doc.root, "base");
+    if (b.is_relative() && !std::filesystem::exists(b)) b = std::filesystem::path(path).parent_path() / b;
+    base = load_params_file(decls, b.string(), arch + " hardware config");
+  }
+  for (const auto& d : decls) s.base_.push_back(base.get(d.name));
+  const YAML::Node params = doc.root["params"];
+  if (!params || !params.IsMap() || params.size() == 0) {
+    throw InputError(location_of(doc.file, params ? params : doc.root), "params",
+                     "expected a map of field: [values]");
+  }
+  std::vector<std::string> names;
+  for (const auto& d : decls) names.push_back(d.name);
+  check_keys(doc.file, params, names, "the space's params");
+  for (const auto& kv : params) {
+    HwDimension dim;
+    dim.name = kv.first.as<std::string>();
+    const YAML::Node values = kv.second;
+    if (!values.IsSequence() || values.size() == 0) {
+      throw InputError(location_of(doc.file, values), dim.name, "expected a non-empty list of values");
+    }
+    ParamSet probe(decls);
+    for (const auto& v : values) {
+      double x = 0;
+      try {
+        x = v.as<double>();
+      } catch (const YAML::Exception&) {
+        throw InputError(location_of(doc.file, v), dim.name, "expected a number, got '" + v.Scalar() + "'");
+      }
+      probe.set(dim.name, x, location_of(doc.file, v));
+      dim.values.push_back(x);
+    }
+    s.dims_.push_back(std::move(dim));
+  }
+  return s;
+}
+
+long long HwSpace::size() const {
+  long long n = 1;
+  for (const auto& d : dims_) n *= static_cast<long long>(d.values.size());
+  return n;
+}
+
+ParamSet HwSpace::point(long long i) const {
+  ParamSet p(*decls_);
+  for (std::size_t k = 0; k < decls_->size(); ++k) p.set((*decls_)[k].name, base_[k]);
+  // The last dimension varies fastest.
+  for (std::size_t k = dims_.size(); k-- > 0;) {
+    const auto n = static_cast<long long>(dims_[k].values.size());
+    p.set(dims_[k].name, dims_[k].values[static_cast<std::size_t>(i % n)]);
+    i /= n;
+  }
+  return p;
+}
+
+std::vector<long long> HwSpace::sample(long long n, unsigned long long seed) const {
+  const long long total = size();
+  std::vector<long long> out;
+  if (n <= 0 || n >= total) {
+    for (long long i = 0; i < total; ++i) out.push_back(i);
+    return out;
+  }
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<long long> pick(0, total - 1);
+  std::set<long long> chosen;
+  while (static_cast<long long>(chosen.size()) < n) chosen.insert(pick(rng));
+  return {chosen.begin(), chosen.end()};
+}
+
+}  // namespace coda::search

@@ -1,0 +1,41 @@
+// A hardware search space: for each swept field of one accelerator family,
+// the values to try; every other field comes from a base config. The grid is
+// indexed in mixed radix, so a point is an integer and sweeps can resume.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+
+namespace coda::search {
+
+struct HwDimension {
+  std::string name;
+  std::vector<double> values;
+};
+
+class HwSpace {
+ public:
+  // Loads `path`; fields are validated against `decls` (unknown fields and
+  // out-of-range values name the file, line and allowed range).
+  static HwSpace load(const std::string& path, const std::string& arch,
+                      const std::vector<ParamDecl>& decls);
+
+  const std::string& arch() const { return arch_; }
+  const std::vector<HwDimension>& dimensions() const { return dims_; }
+  long long size() const;
+  // The config at grid index `i` (base values for the fields not swept).
+  ParamSet point(long long i) const;
+  // `n` distinct grid indices drawn with `seed` (all of them when n >= size),
+  // in ascending order.
+  std::vector<long long> sample(long long n, unsigned long long seed) const;
+
+ private:
+  std::string arch_;
+  std::vector<HwDimension> dims_;
+  const std::vector<ParamDecl>* decls_ = nullptr;
+  std::vector<double> base_;  // value per declaration, in declaration order
+};
+
+}  // namespace coda::search

@@ -1,0 +1,196 @@
+// End-to-end tests of `coda simulate` and `coda sweep`.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "tests/util/cli.h"
+
+namespace coda::test {
+namespace {
+
+const std::string kSrc = CODA_SOURCE_DIR;
+const std::string kBaseline = kSrc + "/configs/hardware/edge/baseline.yaml";
+
+TEST(SimulateCli, JsonHasTheDocumentedFields) {
+  const auto r = run_coda("simulate --arch edge --hw " + kBaseline + " --network mobilenet_v2 --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* k : {"status", "arch", "network", "latency_ms", "cycles", "energy_mj", "area_mm2",
+                        "utilization", "layers"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["arch"], "edge");
+  ASSERT_FALSE(j["layers"].empty());
+  for (const char* k : {"name", "op", "cycles", "latency_ms", "macs", "utilization", "bottleneck"}) {
+    EXPECT_TRUE(j["layers"][0].contains(k)) << k;
+  }
+  EXPECT_NEAR(j["latency_ms"].get<double>(), 0.30, 0.03);
+}
+
+TEST(SimulateCli, TableByDefault) {
+  const auto r = run_coda("simulate --arch edge --network resnet18");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("resnet18 on edge: latency"), std::string::npos);
+  EXPECT_NE(r.out.find("layer4.1.conv2"), std::string::npos);
+}
+
+TEST(SimulateCli, InfeasibleExitsThreeWithReasonInJson) {
+  const std::string dir = temp_dir("infeasible");
+  const auto r = run_coda("simulate --arch edge --network mobilenet_v2 --set pes_x=1 --set pes_y=1 "
+                          "--set local_memory_mb=0.5 --json " + dir + "/r.json");
+  EXPECT_EQ(r.code, 3);
+  const auto j = nlohmann::json::parse(read_file(dir + "/r.json"));
+  EXPECT_EQ(j["status"], "infeasible");
+  EXPECT_NE(j["reason"].get<std::string>().find("local memory"), std::string::npos);
+  EXPECT_NE(r.out.find("INFEASIBLE"), std::string::npos);
+}
+
+TEST(SimulateCli, SetOverridesAndValidates) {
+  auto a = run_coda("simulate --arch edge --network mobilenet_v2 --set io_bandwidth_gbps=25 --json -");
+  auto b = run_coda("simulate --arch edge --network mobilenet_v2 --json -");
+  ASSERT_EQ(a.code, 0);
+  EXPECT_LT(nlohmann::json::parse(a.out)["latency_ms"].get<double>(),
+            nlohmann::json::parse(b.out)["latency_ms"].get<double>());
+  const auto bad = run_coda("simulate --arch edge --network mobilenet_v2 --set pes_x=100");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("--set: 'pes_x': 100 is not allowed; allowed range: 1 to 64 PE (integer)"),
+            std::string::npos)
+      << bad.err;
+  const auto unknown = run_coda("simulate --arch edge --network mobilenet_v2 --set pe_x=4");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("unknown field; allowed fields: pes_x, pes_y"), std::string::npos);
+}
+
+TEST(SimulateCli, BadConfigFilesNameFileLineFieldAndRange) {
+  const std::string dir = temp_dir("badhw");
+  std::string text = read_file(kBaseline);
+  std::string range = text;
+  range.replace(range.find("simd_units: 64"), 14, "simd_units: 0");
+  write_file(dir + "/range.yaml", range);
+  auto r = run_coda("simulate --arch edge --hw " + dir + "/range.yaml --network mobilenet_v2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(dir + "/range.yaml:12:13: 'simd_units': 0 is not allowed; allowed range: 1 to "
+                       "1024 unit/lane (integer)"),
+            std::string::npos)
+      << r.err;
+
+  std::string missing = text;
+  missing.erase(missing.find("clock_ghz: 0.8\n"), 15);
+  write_file(dir + "/missing.yaml", missing);
+  r = run_coda("simulate --arch edge --hw " + dir + "/missing.yaml --network mobilenet_v2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'clock_ghz': missing field in edge hardware config"), std::string::npos) << r.err;
+
+  write_file(dir + "/unknown.yaml", text + "sram_mb: 3\n");
+  r = run_coda("simulate --arch edge --hw " + dir + "/unknown.yaml --network mobilenet_v2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unknown.yaml:19:1: 'sram_mb': unknown field in edge hardware config; allowed "
+                       "fields: pes_x"),
+            std::string::npos)
+      << r.err;
+
+  r = run_coda("simulate --arch tpu --network mobilenet_v2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unknown accelerator 'tpu'; available: edge"), std::string::npos) << r.err;
+}
+
+TEST(SimulateCli, TraceWritesAVcdWithEngineActivity) {
+  const std::string dir = temp_dir("trace");
+  const auto r = run_coda("simulate --arch edge --network mobilenet_v2 --trace " + dir + "/t.vcd");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string vcd = read_file(dir + "/t.vcd");
+  EXPECT_NE(vcd.find("$timescale"), std::string::npos);
+  EXPECT_NE(vcd.find("$scope module edge $end"), std::string::npos);
+  EXPECT_NE(vcd.find("$scope module array $end"), std::string::npos);
+  EXPECT_NE(vcd.find("$scope module io $end"), std::string::npos);
+  // Many time stamps: the engines toggle busy through the run.
+  std::size_t stamps = 0;
+  for (std::size_t p = vcd.find("\n#"); p != std::string::npos; p = vcd.find("\n#", p + 1)) ++stamps;
+  EXPECT_GT(stamps, 50u);
+}
+
+TEST(SimulateCli, DumpParamsShowsUnitsAndRanges) {
+  const auto r = run_coda("simulate --arch edge --dump-params");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("# SIMD MAC units per compute lane [unit/lane]; allowed range: 1 to 1024"),
+            std::string::npos)
+      << r.out;
+}
+
+std::map<long long, std::string> rows_by_point(const std::string& csv) {
+  std::map<long long, std::string> rows;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows[std::stoll(line.substr(0, line.find(',')))] = line;
+  return rows;
+}
+
+TEST(SweepCli, GridWithParetoOutputs) {
+  const std::string dir = temp_dir("sweep");
+  const auto r = run_coda("sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml "
+                          "--network mobilenet_v2 --out " + dir + "/s.csv --workers 2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(rows_by_point(read_file(dir + "/s.csv")).size(), 96u);
+  const std::string pareto = read_file(dir + "/s_pareto.csv");
+  EXPECT_NE(pareto.find(",ok,"), std::string::npos);
+  EXPECT_GT(read_file(dir + "/s_pareto.png").size(), 1000u);
+  // Refuses to overwrite without --resume; --resume on a finished sweep adds nothing.
+  EXPECT_EQ(run_coda("sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml "
+                     "--network mobilenet_v2 --out " + dir + "/s.csv").code,
+            1);
+  ASSERT_EQ(run_coda("sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml "
+                     "--network mobilenet_v2 --out " + dir + "/s.csv --resume").code,
+            0);
+  EXPECT_EQ(rows_by_point(read_file(dir + "/s.csv")).size(), 96u);
+}
+
+TEST(SweepCli, KilledSweepResumesWithoutLosingOrRepeatingPoints) {
+  const std::string dir = temp_dir("resume");
+  const std::string common = "sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw.yaml "
+                             "--network resnet50 --samples 1500 --seed 7 --workers 2 --out ";
+  ASSERT_EQ(run_coda(common + dir + "/full.csv").code, 0);
+  // Start the same sweep, SIGKILL it part-way, then resume.
+  const std::string cmd = std::string(CODA_BINARY) + " " + common + dir +
+                          "/killed.csv 2>/dev/null >/dev/null & pid=$!; sleep 0.4; "
+                          "kill -9 $pid; pkill -9 -P $pid; wait $pid 2>/dev/null; true";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const auto partial = rows_by_point(read_file(dir + "/killed.csv"));
+  ASSERT_EQ(run_coda(common + dir + "/killed.csv --resume").code, 0);
+  const auto full = rows_by_point(read_file(dir + "/full.csv"));
+  const auto resumed = rows_by_point(read_file(dir + "/killed.csv"));
+  EXPECT_EQ(full.size(), 1500u);
+  EXPECT_EQ(resumed, full);
+  // Lines in the resumed file are unique: no point was written twice.
+  std::istringstream in(read_file(dir + "/killed.csv"));
+  std::string line;
+  std::size_t lines = 0;
+  while (std::getline(in, line)) ++lines;
+  EXPECT_EQ(lines, 1501u);
+  RecordProperty("points_before_kill", static_cast<int>(partial.size()));
+}
+
+TEST(SweepCli, BadSpaceNamesFileAndField) {
+  const std::string dir = temp_dir("badspace");
+  write_file(dir + "/s.yaml", "arch: edge\nparams:\n  pes_x: [1, 2, 99]\n");
+  auto r = run_coda("sweep --arch edge --space " + dir + "/s.yaml --network mobilenet_v2 --out " + dir +
+                    "/o.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("s.yaml:3:17: 'pes_x': 99 is not allowed; allowed range: 1 to 64"),
+            std::string::npos)
+      << r.err;
+  write_file(dir + "/t.yaml", "arch: edge\nparams:\n  pe_x: [1, 2]\n");
+  r = run_coda("sweep --arch edge --space " + dir + "/t.yaml --network mobilenet_v2 --out " + dir +
+               "/o.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'pe_x': unknown field in the space's params"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace coda::test
