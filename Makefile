@@ -26,7 +26,13 @@ test: build
 
 # The main job on the bundled default experiment.
 run: build
-	$(CODA) network stats mobilenet_v2
+	$(CODA) simulate --arch edge --hw configs/hardware/edge/baseline.yaml --network mobilenet_v2
+
+# Speed benchmarks; numbers go to bench/RESULTS.md by hand, with machine and date.
+bench: build
+	$(BUILD_DIR)/bench/edge_bench mobilenet_v2 500
+	$(BUILD_DIR)/bench/edge_bench resnet50 100
+	@bash bench/sweep_bench.sh $(CODA)
 
 clean:
 	rm -rf $(BUILD_DIR)
