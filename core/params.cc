@@ -28,7 +28,37 @@ const ParamDecl& ParamSet::decl(const std::string& name) const {
 
 double ParamSet::get(const std::string& name) const { return values_.at(decl(name).name); }
 
+const std::string& ParamSet::get_label(const std::string& name) const {
+  const ParamDecl& d = decl(name);
+  return d.labels.at(static_cast<std::size_t>(values_.at(name)));
+}
+
+std::string ParamSet::text(const std::string& name) const {
+  const ParamDecl& d = decl(name);
+  return d.labels.empty() ? format_number(values_.at(name)) : get_label(name);
+}
+
+double ParamSet::parse(const ParamDecl& d, const std::string& text, const SourceLocation& where) const {
+  if (!d.labels.empty()) {
+    for (std::size_t i = 0; i < d.labels.size(); ++i)
+      if (d.labels[i] == text) return static_cast<double>(i);
+    throw InputError(where, d.name, "'" + text + "' is not allowed; " + allowed(d));
+  }
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) {
+    throw InputError(where, d.name, "expected a number, got '" + text + "'");
+  }
+  return v;
+}
+
 std::string ParamSet::allowed(const ParamDecl& d) const {
+  if (!d.labels.empty()) return "allowed values: " + join(d.labels, ", ");
   if (!d.choices.empty()) {
     std::vector<std::string> c;
     for (double v : d.choices) c.push_back(format_number(v));
@@ -41,7 +71,10 @@ std::string ParamSet::allowed(const ParamDecl& d) const {
 void ParamSet::set(const std::string& name, double value, const SourceLocation& where) {
   const ParamDecl& d = decl(name);
   bool ok = std::isfinite(value);
-  if (!d.choices.empty()) {
+  if (!d.labels.empty()) {
+    ok = ok && value >= 0 && value < static_cast<double>(d.labels.size()) && value == std::floor(value);
+    if (!ok) throw InputError(where, name, "is not allowed; " + allowed(d));
+  } else if (!d.choices.empty()) {
     bool hit = false;
     for (double c : d.choices) hit = hit || c == value;
     ok = ok && hit;
@@ -66,7 +99,8 @@ void ParamSet::load_yaml(const YamlDoc& doc, const YAML::Node& map, const std::s
       throw InputError(location_of(doc.file, map), d.name,
                        "missing field in " + what + " (" + d.description + "; " + allowed(d) + ")");
     }
-    set(d.name, read_double(doc.file, map, d.name), location_of(doc.file, v));
+    if (!v.IsScalar()) throw InputError(location_of(doc.file, v), d.name, "expected a value");
+    set(d.name, parse(d, v.Scalar(), location_of(doc.file, v)), location_of(doc.file, v));
   }
 }
 
@@ -77,18 +111,8 @@ void ParamSet::apply_override(const std::string& assignment) {
   }
   const std::string name = trim(assignment.substr(0, eq));
   const std::string text = trim(assignment.substr(eq + 1));
-  decl(name);  // unknown fields list the allowed ones
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size()) {
-    throw InputError({"--set", 0, 0}, name, "expected a number, got '" + text + "'");
-  }
-  set(name, v, {"--set", 0, 0});
+  const ParamDecl& d = decl(name);  // unknown fields list the allowed ones
+  set(name, parse(d, text, {"--set", 0, 0}), {"--set", 0, 0});
 }
 
 std::string ParamSet::dump_yaml() const {
@@ -96,7 +120,7 @@ std::string ParamSet::dump_yaml() const {
   for (const auto& d : *decls_) {
     out += "# " + d.description + " [" + (d.unit.empty() ? "-" : d.unit) + "]; " + allowed(d) +
            "\n";
-    out += d.name + ": " + format_number(values_.at(d.name)) + "\n";
+    out += d.name + ": " + text(d.name) + "\n";
   }
   return out;
 }
@@ -105,7 +129,7 @@ std::string ParamSet::key() const {
   std::string out;
   for (const auto& d : *decls_) {
     if (!out.empty()) out += ",";
-    out += d.name + "=" + format_number(values_.at(d.name));
+    out += d.name + "=" + text(d.name);
   }
   return out;
 }

@@ -21,6 +21,9 @@ struct ParamDecl {
   std::string description;
   bool integer = false;
   std::vector<double> choices;  // when set, the only values allowed
+  // A categorical field: its value is the index of one of these names, and
+  // files and --set use the names.
+  std::vector<std::string> labels;
 };
 
 std::string format_number(double v);
@@ -32,6 +35,10 @@ class ParamSet {
 
   double get(const std::string& name) const;
   int get_int(const std::string& name) const { return static_cast<int>(get(name)); }
+  // The name of a categorical field's value.
+  const std::string& get_label(const std::string& name) const;
+  // The value as written in files: a number, or a categorical field's name.
+  std::string text(const std::string& name) const;
   // Validates against the declaration; `where` names the source for errors.
   void set(const std::string& name, double value, const SourceLocation& where = {});
   const std::vector<ParamDecl>& decls() const { return *decls_; }
@@ -49,6 +56,8 @@ class ParamSet {
 
  private:
   std::string allowed(const ParamDecl& d) const;
+  // Parses a number or, for categorical fields, a label.
+  double parse(const ParamDecl& d, const std::string& text, const SourceLocation& where) const;
   const std::vector<ParamDecl>* decls_;
   std::map<std::string, double> values_;
 };

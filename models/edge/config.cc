@@ -6,17 +6,17 @@ const std::vector<ParamDecl>& edge_params() {
   // Defaults are the NAHAS baseline (§3.3). Ranges cover Table 1 with room
   // for studies beyond it; Table 1's own values live in configs/spaces/.
   static const std::vector<ParamDecl> decls = {
-      {"pes_x", "PE", 4, 1, 64, "processing elements along x", true, {}},
-      {"pes_y", "PE", 4, 1, 64, "processing elements along y", true, {}},
-      {"simd_units", "unit/lane", 64, 1, 1024, "SIMD MAC units per compute lane", true, {}},
-      {"compute_lanes", "lane/PE", 4, 1, 64, "compute lanes per PE", true, {}},
+      {"pes_x", "PE", 4, 1, 64, "processing elements along x", true, {}, {}},
+      {"pes_y", "PE", 4, 1, 64, "processing elements along y", true, {}, {}},
+      {"simd_units", "unit/lane", 64, 1, 1024, "SIMD MAC units per compute lane", true, {}, {}},
+      {"compute_lanes", "lane/PE", 4, 1, 64, "compute lanes per PE", true, {}, {}},
       {"local_memory_mb", "MiB/PE", 2, 0.0625, 64, "local memory per PE, shared by its lanes",
-       false, {}},
-      {"register_file_kb", "KiB/lane", 32, 1, 4096, "register file per compute lane", false, {}},
-      {"io_bandwidth_gbps", "GB/s", 15, 0.1, 1000, "off-chip I/O bandwidth", false, {}},
-      {"clock_ghz", "GHz", 0.8, 0.05, 5, "clock frequency", false, {}},
+       false, {}, {}},
+      {"register_file_kb", "KiB/lane", 32, 1, 4096, "register file per compute lane", false, {}, {}},
+      {"io_bandwidth_gbps", "GB/s", 15, 0.1, 1000, "off-chip I/O bandwidth", false, {}, {}},
+      {"clock_ghz", "GHz", 0.8, 0.05, 5, "clock frequency", false, {}, {}},
       {"data_bits", "bit", 8, 4, 32, "operand width (a SIMD unit is 32/data_bits-way)", true,
-       {4, 8, 16, 32}},
+       {4, 8, 16, 32}, {}},
   };
   return decls;
 }
