@@ -30,8 +30,10 @@ run: build
 
 # Speed benchmarks; numbers go to bench/RESULTS.md by hand, with machine and date.
 bench: build
-	$(BUILD_DIR)/bench/edge_bench mobilenet_v2 500
-	$(BUILD_DIR)/bench/edge_bench resnet50 100
+	$(BUILD_DIR)/bench/sim_bench edge mobilenet_v2 500
+	$(BUILD_DIR)/bench/sim_bench edge resnet50 100
+	$(BUILD_DIR)/bench/sim_bench dpu resnet50 50 configs/hardware/dpu/zcu102_b4096.yaml
+	$(BUILD_DIR)/bench/sim_bench dpu mobilenet_v2 50 configs/hardware/dpu/zcu102_b4096.yaml
 	@bash bench/sweep_bench.sh $(CODA)
 
 clean:

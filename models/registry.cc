@@ -1,5 +1,6 @@
 #include "models/registry.h"
 
+#include "models/dpu/dpu.h"
 #include "models/edge/edge.h"
 
 namespace coda {
@@ -7,6 +8,7 @@ namespace coda {
 void register_accelerators() {
   static const bool done = [] {
     edge::register_edge();
+    dpu::register_dpu();
     return true;
   }();
   (void)done;

@@ -17,9 +17,18 @@ namespace {
 std::string summary_table(const sim::SimResult& r) {
   std::string out = fmt::format("{} on {}: ", r.network, r.arch);
   if (!r.feasible) return out + "INFEASIBLE: " + r.reason + "\n";
-  out += fmt::format("latency {:.4f} ms ({:.0f} cycles), energy {:.4f} mJ, area {:.2f} mm2, "
-                     "utilization {:.1f}%\n\n",
-                     r.latency_s * 1e3, r.cycles, r.energy_j * 1e3, r.area_mm2, 100 * r.utilization);
+  out += fmt::format("latency {:.4f} ms ({:.0f} cycles), ", r.latency_s * 1e3, r.cycles);
+  if (r.extra.contains("e2e_latency_ms")) {
+    out += fmt::format("end-to-end {:.4f} ms, ", r.extra["e2e_latency_ms"].get<double>());
+  }
+  if (r.extra.contains("resources")) {
+    for (const auto& [k, v] : r.extra["resources"].items()) {
+      out += fmt::format("{} {}/{}, ", k, v["used"].dump(), v["available"].dump());
+    }
+  } else {
+    out += fmt::format("energy {:.4f} mJ, area {:.2f} mm2, ", r.energy_j * 1e3, r.area_mm2);
+  }
+  out += fmt::format("utilization {:.1f}%\n\n", 100 * r.utilization);
   out += fmt::format("{:<34} {:<14} {:>11} {:>10} {:>14} {:>6}  {}\n", "layer", "op", "cycles", "ms",
                      "MACs", "util%", "bottleneck");
   for (const auto& l : r.layers) {
@@ -49,7 +58,7 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("simulate", "Simulate a network on an accelerator");
-  cmd->add_option("--arch", a->arch, "accelerator family (edge)")->required();
+  cmd->add_option("--arch", a->arch, "accelerator family (edge, dpu)")->required();
   cmd->add_option("--hw", a->hw, "hardware config YAML (defaults to the family's baseline)");
   cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml");
   cmd->add_option("--set", a->set, "override a hardware field: field=value (repeatable)");

@@ -97,7 +97,7 @@ TEST(SimulateCli, BadConfigFilesNameFileLineFieldAndRange) {
 
   r = run_coda("simulate --arch tpu --network mobilenet_v2");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("unknown accelerator 'tpu'; available: edge"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown accelerator 'tpu'; available: dpu, edge"), std::string::npos) << r.err;
 }
 
 TEST(SimulateCli, TraceWritesAVcdWithEngineActivity) {
@@ -190,6 +190,55 @@ TEST(SweepCli, BadSpaceNamesFileAndField) {
                "/o.csv");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("'pe_x': unknown field in the space's params"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace coda::test
+
+namespace coda::test {
+namespace {
+
+TEST(DpuCli, SimulateJsonHasDpuFields) {
+  const auto r = run_coda("simulate --arch dpu --hw " + kSrc + "/configs/hardware/dpu/zcu102_b4096.yaml "
+                          "--network resnet50 --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["arch"], "dpu");
+  EXPECT_GT(j["e2e_latency_ms"].get<double>(), j["latency_ms"].get<double>());
+  for (const char* k : {"lut", "dsp", "bram36"}) {
+    EXPECT_TRUE(j["resources"][k].contains("used")) << k;
+    EXPECT_TRUE(j["resources"][k].contains("available")) << k;
+  }
+  const auto& g = j["layers"][0];
+  EXPECT_TRUE(g.contains("instructions"));
+  EXPECT_TRUE(g["busy_pct"].contains("conv"));
+  EXPECT_TRUE(g["busy_pct"].contains("load"));
+}
+
+TEST(DpuCli, CompileDumpsListingAndCounts) {
+  const std::string dir = temp_dir("dpucompile");
+  const auto r = run_coda("dpu compile --network resnet50 --hw " + kSrc +
+                          "/configs/hardware/dpu/zcu102_b4096.yaml --dump " + dir + "/insts.txt");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("instructions: LOAD="), std::string::npos) << r.out;
+  const std::string listing = read_file(dir + "/insts.txt");
+  EXPECT_NE(listing.find("CONVINIT"), std::string::npos);
+  EXPECT_NE(listing.find("layer1.0.conv3+layer1.0.add"), std::string::npos);
+  EXPECT_NE(listing.find("ELEW="), std::string::npos);
+}
+
+TEST(DpuCli, InfeasibleAndBadInput) {
+  auto r = run_coda("simulate --arch dpu --network resnet18 --set cores=4");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.out.find("DSPs"), std::string::npos) << r.out;
+  r = run_coda("simulate --arch dpu --network resnet18 --set arch=B512 --set banks=BG2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'banks': 'BG2' is not a bank configuration of B512; available: MAX, MIN"),
+            std::string::npos)
+      << r.err;
+  r = run_coda("simulate --arch dpu --network resnet18 --set arch=B9999");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("allowed values: B512, B800, B1024"), std::string::npos) << r.err;
 }
 
 }  // namespace
