@@ -44,17 +44,9 @@ double ParamSet::parse(const ParamDecl& d, const std::string& text, const Source
       if (d.labels[i] == text) return static_cast<double>(i);
     throw InputError(where, d.name, "'" + text + "' is not allowed; " + allowed(d));
   }
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size()) {
-    throw InputError(where, d.name, "expected a number, got '" + text + "'");
-  }
-  return v;
+  const auto v = parse_double(text);
+  if (!v) throw InputError(where, d.name, "expected a number, got '" + text + "'");
+  return *v;
 }
 
 std::string ParamSet::allowed(const ParamDecl& d) const {

@@ -69,4 +69,24 @@ std::string trim(const std::string& text) {
   return text.substr(b, e - b + 1);
 }
 
+std::optional<double> parse_double(const std::string& text) {
+  std::size_t used = 0;
+  try {
+    const double v = std::stod(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::optional<long long> parse_int(const std::string& text) {
+  std::size_t used = 0;
+  try {
+    const long long v = std::stoll(text, &used);
+    if (used == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
 }  // namespace coda

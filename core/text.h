@@ -1,6 +1,7 @@
 // Small text helpers shared by loaders and the CLI.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,9 @@ std::vector<std::string> nearest_names(const std::string& wanted,
 std::vector<std::string> split(const std::string& text, char sep);
 
 std::string trim(const std::string& text);
+
+// The whole of `text` as a number; std::nullopt when it is not one.
+std::optional<double> parse_double(const std::string& text);
+std::optional<long long> parse_int(const std::string& text);
 
 }  // namespace coda

@@ -524,16 +524,9 @@ const std::string& ZooOptions::raw(const std::string& key) const {
 
 long long ZooOptions::get_int(const std::string& key, long long lo, long long hi) const {
   const std::string& v = raw(key);
-  std::size_t used = 0;
-  long long x = 0;
-  try {
-    x = std::stoll(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != v.size() || v.empty()) {
-    throw InputError({network_, 0, 0}, key, "expected an integer, got '" + v + "'");
-  }
+  const auto parsed = parse_int(v);
+  if (!parsed) throw InputError({network_, 0, 0}, key, "expected an integer, got '" + v + "'");
+  const long long x = *parsed;
   if (x < lo || x > hi) {
     throw InputError({network_, 0, 0}, key,
                      v + " is out of range; allowed " + std::to_string(lo) + " to " +
@@ -544,16 +537,9 @@ long long ZooOptions::get_int(const std::string& key, long long lo, long long hi
 
 double ZooOptions::get_double(const std::string& key, double lo, double hi) const {
   const std::string& v = raw(key);
-  std::size_t used = 0;
-  double x = 0;
-  try {
-    x = std::stod(v, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != v.size() || v.empty()) {
-    throw InputError({network_, 0, 0}, key, "expected a number, got '" + v + "'");
-  }
+  const auto parsed = parse_double(v);
+  if (!parsed) throw InputError({network_, 0, 0}, key, "expected a number, got '" + v + "'");
+  const double x = *parsed;
   if (!(x >= lo && x <= hi)) {
     std::ostringstream range;
     range << lo << " to " << hi;
