@@ -13,6 +13,10 @@ inline constexpr double kInstructionCycles = 40;
 inline constexpr double kInitCycles = 20;
 // DDR access latency seen by the DPU's AXI masters.
 inline constexpr double kDdrLatencyS = 150e-9;
+// Instruction encoding and fetch block (the instruction buffer is refilled
+// a block at a time).
+inline constexpr unsigned kInstructionBytes = 16;
+inline constexpr unsigned kFetchBlock = 64;
 // AXI burst size.
 inline constexpr unsigned kBurstBytes = 4096;
 // Host (Cortex-A53 at 1.2 GHz, NEON) costs of operators the DPU cannot run,

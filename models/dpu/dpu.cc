@@ -28,10 +28,26 @@ void enqueue(DpuCore& core, const Program& prog, const DpuConfig& hw, std::deque
   timing.end.assign(n, sc_core::SC_ZERO_TIME);
   std::vector<sim::Token*> done(n);
   for (auto& t : done) t = &tokens.emplace_back();
+  // Fetch: block b must be in the instruction buffer before its instructions
+  // dispatch; the buffer holds two blocks, so block b waits for block b-2's
+  // instructions to have been dispatched and finished.
+  std::vector<sim::Token*> fetched;
+  for (std::size_t b = 0; b * coef::kFetchBlock < n; ++b) {
+    sim::Token* f = &tokens.emplace_back();
+    fetched.push_back(f);
+    const std::size_t first = b * coef::kFetchBlock;
+    const std::size_t count = std::min<std::size_t>(coef::kFetchBlock, n - first);
+    sim::Command cmd;
+    if (b >= 2) cmd.waits.push_back({done[first - coef::kFetchBlock - 1], 1});
+    cmd.work = [&core, count] { core.fetch_dma.transfer(count * coef::kInstructionBytes, false); };
+    cmd.signals = {f};
+    core.fetch.push(std::move(cmd));
+  }
   const double cycle_s = 1.0 / hw.clock_hz();
   for (std::size_t i = 0; i < n; ++i) {
     const Instruction& in = prog.insts[i];
     sim::Command cmd;
+    cmd.waits.push_back({fetched[i / coef::kFetchBlock], 1});
     for (int d : in.dpdon) cmd.waits.push_back({done[static_cast<std::size_t>(d)], 1});
     cmd.signals = {done[i]};
     Timing* t = &timing;
@@ -174,6 +190,7 @@ class DpuAccelerator : public sim::Accelerator {
       DpuCore& core = *part.cores[static_cast<std::size_t>(c)];
       core.load_dma.set_burst_bytes(coef::kBurstBytes);
       core.save_dma.set_burst_bytes(coef::kBurstBytes);
+      core.fetch_dma.set_burst_bytes(coef::kBurstBytes);
       for (auto& e : core.engines) e->reset_stats();
       timings[static_cast<std::size_t>(c)].t0 = sc_core::sc_time_stamp();
       enqueue(core, prog, hw, tokens, timings[static_cast<std::size_t>(c)]);
@@ -235,6 +252,7 @@ class DpuAccelerator : public sim::Accelerator {
 DpuCore::DpuCore(sc_core::sc_module_name name, sim::Session& session) : sc_core::sc_module(name) {
   load_dma.socket.bind(session.interconnect().targets);
   save_dma.socket.bind(session.interconnect().targets);
+  fetch_dma.socket.bind(session.interconnect().targets);
   for (int u = 0; u < kUnits; ++u) {
     engines[static_cast<std::size_t>(u)] = std::make_unique<sim::Engine>(unit_name(static_cast<Unit>(u)));
     if (auto* tf = session.trace_file()) engines[static_cast<std::size_t>(u)]->trace(tf);

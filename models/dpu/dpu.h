@@ -21,6 +21,10 @@ class DpuCore : public sc_core::sc_module {
   DpuCore(sc_core::sc_module_name name, sim::Session& session);
   sim::Dma load_dma{"load_dma"};
   sim::Dma save_dma{"save_dma"};
+  sim::Dma fetch_dma{"fetch_dma"};
+  // Instruction fetch: brings the stream from DDR into the instruction buffer
+  // in blocks; an instruction is dispatched to its engine once fetched.
+  sim::Engine fetch{"fetch"};
   std::array<std::unique_ptr<sim::Engine>, kUnits> engines;
 };
 
