@@ -263,6 +263,90 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
 
 }  // namespace
 
+std::vector<SystolicRun> simulate_systolic(const std::vector<SystolicLayer>& layers,
+                                           const SystolicConfig& cfg) {
+  sim::Session& session = sim::Session::instance();
+  EdgePart& part = session.part<EdgePart>("edge");
+  // Time base: one array cycle is one nanosecond; one word is one byte.
+  const double cycle_s = 1e-9;
+  const double words_per_cycle = cfg.bandwidth_words_per_cycle.front();
+  // CALC: SCALE-Sim sizes the interface to the demand, so it never stalls.
+  const double bandwidth = cfg.calc_bandwidth ? 1e21 : words_per_cycle / cycle_s;
+  part.dma.set_burst_bytes(coef::kBurstBytes);
+  std::vector<SystolicRun> out;
+  for (const SystolicLayer& layer : layers) {
+    SystolicRun run;
+    run.name = layer.name;
+    run.counts = systolic_counts(layer, cfg);
+    const SystolicCounts& c = run.counts;
+    session.dram().configure({bandwidth, 0});
+    session.dram().reset();
+    const long long folds = c.row_folds * c.col_folds;
+    const long long chunks = std::min<long long>(folds, 8);
+    const double per_fold = static_cast<double>(c.compute_cycles + 1) / static_cast<double>(folds);
+    const double in_words = static_cast<double>(c.ifmap_dram_words + c.filter_dram_words);
+    const sc_time t0 = sc_core::sc_time_stamp();
+    std::deque<sim::Token> tokens;
+    std::vector<sim::Token*> computed;
+    sc_time in_first, in_last, out_first, out_last, compute_end;
+    bool first_in = true, first_out = true;
+    // The I/O engine runs one chunk ahead: load k+1 goes before store k, so
+    // loads overlap computation (double buffering) and stores drain behind.
+    std::vector<sim::Token*> loaded;
+    for (long long k = 0; k < chunks; ++k) {
+      loaded.push_back(&tokens.emplace_back());
+      computed.push_back(&tokens.emplace_back());
+    }
+    const auto in_bytes = static_cast<std::uint64_t>(in_words / static_cast<double>(chunks));
+    const auto out_bytes =
+        static_cast<std::uint64_t>(static_cast<double>(c.ofmap_dram_words) / static_cast<double>(chunks));
+    auto push_load = [&](long long k) {
+      std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
+      if (k >= 2) waits.push_back({computed[static_cast<std::size_t>(k - 2)], 1});
+      part.io.push({waits,
+                    [&, in_bytes] {
+                      if (first_in) in_first = sc_core::sc_time_stamp(), first_in = false;
+                      part.dma.transfer(in_bytes, false);
+                      in_last = sc_core::sc_time_stamp();
+                    },
+                    {loaded[static_cast<std::size_t>(k)]}});
+    };
+    auto push_store = [&](long long k) {
+      part.io.push({{{computed[static_cast<std::size_t>(k)], 1}},
+                    [&, out_bytes] {
+                      if (first_out) out_first = sc_core::sc_time_stamp(), first_out = false;
+                      part.dma.transfer(out_bytes, true);
+                      out_last = sc_core::sc_time_stamp();
+                    },
+                    {}});
+    };
+    push_load(0);
+    for (long long k = 0; k < chunks; ++k) {
+      if (k + 1 < chunks) push_load(k + 1);
+      push_store(k);
+      const long long chunk_folds = folds / chunks + (k < folds % chunks ? 1 : 0);
+      const double cycles = per_fold * static_cast<double>(chunk_folds) - (k + 1 == chunks ? 1 : 0);
+      part.array.push({{{loaded[static_cast<std::size_t>(k)], 1}},
+                       [&compute_end, cycles, cycle_s] {
+                         sc_core::wait(sc_time(cycles * cycle_s, SC_SEC));
+                         compute_end = sc_core::sc_time_stamp();
+                       },
+                       {computed[static_cast<std::size_t>(k)]}});
+    }
+    session.run();
+    auto cyc = [&](sc_time t) { return std::llround((t - t0).to_seconds() / cycle_s); };
+    // The layer ends with its last computation; output writes drain behind it.
+    run.total_cycles = std::max(cyc(compute_end), c.compute_cycles);
+    run.stall_cycles = run.total_cycles - c.compute_cycles;
+    run.dram_ifmap_start = run.dram_filter_start = cyc(in_first);
+    run.dram_ifmap_stop = run.dram_filter_stop = cyc(in_last);
+    run.dram_ofmap_start = cyc(out_first);
+    run.dram_ofmap_stop = cyc(out_last);
+    out.push_back(run);
+  }
+  return out;
+}
+
 EdgePart::EdgePart(sc_core::sc_module_name name, sim::Session& session) : sc_core::sc_module(name) {
   dma.socket.bind(session.interconnect().targets);
   if (auto* tf = session.trace_file()) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "models/edge/systolic.h"
 #include "sim/accelerator.h"
 #include "sim/engine.h"
 #include "sim/session.h"
@@ -21,6 +22,23 @@ class EdgePart : public sc_core::sc_module {
   sim::Engine array{"array"};
   sim::Engine nlu{"nlu"};
 };
+
+// One layer of the systolic mode, executed on the edge part's engines: the
+// I/O engine streams each chunk of folds' operands from DRAM (double
+// buffered) while the array computes the previous chunk, then stores the
+// outputs. In SCALE-Sim's CALC bandwidth mode the interface never stalls, so
+// total cycles equal the closed-form compute cycles.
+struct SystolicRun {
+  std::string name;
+  SystolicCounts counts;
+  long long total_cycles = 0;
+  long long stall_cycles = 0;
+  long long dram_ifmap_start = 0, dram_ifmap_stop = 0;
+  long long dram_filter_start = 0, dram_filter_stop = 0;
+  long long dram_ofmap_start = 0, dram_ofmap_stop = 0;
+};
+std::vector<SystolicRun> simulate_systolic(const std::vector<SystolicLayer>& layers,
+                                           const SystolicConfig& cfg);
 
 // Registers the "edge" accelerator and its SystemC part.
 void register_edge();

@@ -12,6 +12,7 @@ using sc_core::sc_time;
 class SimCore : public SystemCTest {
  protected:
   void SetUp() override {
+    SystemCTest::SetUp();
     session().dram().configure({10e9, 100e-9});
     session().dram().reset();
   }

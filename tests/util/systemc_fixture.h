@@ -21,6 +21,8 @@ class ProbePart : public sc_core::sc_module {
 
 class SystemCTest : public ::testing::Test {
  protected:
+  // Every SystemC test elaborates the one session with all parts registered.
+  void SetUp() override { session(); }
   static sim::Session& session();
   static ProbePart& probe() { return session().part<ProbePart>("probe"); }
 };

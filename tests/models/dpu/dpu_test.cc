@@ -17,7 +17,6 @@ using network::ConvSpec;
 
 class Dpu : public SystemCTest {
  protected:
-  void SetUp() override { session(); }
   static sim::Accelerator& dpu() { return sim::accelerator("dpu"); }
   static ParamSet preset(const std::string& name) {
     return load_params_file(dpu::dpu_params(),

@@ -18,7 +18,6 @@ using network::ConvSpec;
 
 class Edge : public SystemCTest {
  protected:
-  void SetUp() override { session(); }
   static sim::Accelerator& edge() { return sim::accelerator("edge"); }
   static ParamSet baseline() {
     return load_params_file(edge::edge_params(),
