@@ -10,7 +10,7 @@ namespace coda::edge::coef {
 // ---- Timing --------------------------------------------------------------
 // Cycles to configure all PEs for a layer and synchronise them after it
 // (descriptor fetch, barrier, pipeline fill of the SIMD lanes). calibrated.
-inline constexpr double kLayerSetupCycles = 500;
+inline constexpr double kLayerSetupCycles = 900;
 // Local memory to register-file bandwidth: one 512-bit port per PE (an
 // assumption: the paper gives no port widths).
 inline constexpr double kLocalMemBytesPerCyclePerPe = 64;
@@ -22,6 +22,11 @@ inline constexpr double kNluTranscendentalPerCyclePerPe = 1;
 inline constexpr double kNluPiecewisePerCyclePerPe = 4;
 // Off-chip access latency (LPDDR4 class, ~100 ns row-miss access).
 inline constexpr double kDramLatencyS = 100e-9;
+// Tiles per layer in the I/O -> local memory -> register file -> lanes
+// pipeline: 4 to 32, about one per kMinTileCycles of work (more when weights
+// stream in more tiles). Fine tiles keep the pipeline fill small.
+inline constexpr int kPipelineTiles = 32;
+inline constexpr double kMinTileCycles = 2048;
 // DMA burst size on the interconnect.
 inline constexpr unsigned kBurstBytes = 16 * 1024;
 

@@ -7,6 +7,7 @@
 #include "models/edge/coefficients.h"
 #include "models/edge/config.h"
 #include "models/edge/mapper.h"
+#include "sim/stats.h"
 
 namespace coda::edge {
 namespace {
@@ -149,7 +150,7 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
   session.dram().reset();
   part.dma.set_burst_bytes(coef::kBurstBytes);
   part.dma.reset_stats();
-  for (sim::Engine* e : {&part.io, &part.array, &part.nlu}) e->reset_stats();
+  for (sim::Engine* e : {&part.io, &part.lm, &part.array, &part.nlu}) e->reset_stats();
 
   const double cycle_s = 1.0 / hw.clock_hz();
   auto cycles = [cycle_s](double n) { return sc_time(n * cycle_s, SC_SEC); };
@@ -171,7 +172,8 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
                 {image_loaded}});
 
   sim::Token* previous_done = image_loaded;
-  std::vector<sim::Token*> computed_tiles;  // global tile order, for the double buffer
+  // Per streamed weight tile, in order: signalled when its buffer is free.
+  std::vector<sim::Token*> weight_released;
   for (std::size_t li = 0; li < plan.layers.size(); ++li) {
     const LayerPlan& p = plan.layers[li];
     sim::Token* done = token();
@@ -181,38 +183,63 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
       continue;
     }
     const bool stream = !plan.weights_resident && p.weight_bytes > 0;
-    const int tiles = p.tiles;
-    const double tile_work = std::max(p.compute_cycles, p.lm_cycles) / tiles;
+    // Tiles flow I/O -> local memory -> register files -> SIMD lanes. The
+    // layer is cut into at least kPipelineTiles so the stages overlap; weight
+    // tiles (when streamed) are the coarser grain.
+    const int wtiles = p.tiles;
+    const double stage = std::max(p.compute_cycles, p.lm_cycles);
+    const int tiles = std::max(wtiles, std::clamp(static_cast<int>(stage / coef::kMinTileCycles), 4,
+                                                  coef::kPipelineTiles));
+    const double tile_compute = p.compute_cycles / tiles;
+    const double tile_lm = p.lm_cycles / tiles;
     const double tile_nlu = p.nlu_cycles / tiles;
-    for (int t = 0; t < tiles; ++t) {
-      sim::Token* loaded = nullptr;
-      if (stream) {
-        loaded = token();
-        const double bytes = t + 1 < tiles ? plan.weight_tile_bytes
-                                           : p.weight_bytes - plan.weight_tile_bytes * (tiles - 1);
-        // Double buffering: a tile's buffer frees when the tile two back is computed.
+    std::vector<sim::Token*> loaded(static_cast<std::size_t>(wtiles), nullptr);
+    std::vector<sim::Token*> released(static_cast<std::size_t>(wtiles), nullptr);
+    if (stream) {
+      for (int w = 0; w < wtiles; ++w) {
+        loaded[static_cast<std::size_t>(w)] = token();
+        released[static_cast<std::size_t>(w)] = token();
+        const double bytes = w + 1 < wtiles ? plan.weight_tile_bytes
+                                            : p.weight_bytes - plan.weight_tile_bytes * (wtiles - 1);
+        // Double-buffered weight tiles: a buffer frees when the last compute
+        // tile of the weight tile two back is done.
         std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
-        if (computed_tiles.size() >= 2) waits.push_back({computed_tiles[computed_tiles.size() - 2], 1});
+        if (weight_released.size() >= 2) waits.push_back({weight_released[weight_released.size() - 2], 1});
         part.io.push({waits, [&part, bytes] { part.dma.transfer(static_cast<std::uint64_t>(bytes), false); },
-                      {loaded}});
+                      {loaded[static_cast<std::size_t>(w)]}});
+        weight_released.push_back(released[static_cast<std::size_t>(w)]);
       }
-      sim::Token* computed = token();
-      std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
-      if (t == 0) waits.push_back({previous_done, 1});
-      if (loaded) waits.push_back({loaded, 1});
-      const double work = tile_work + (t == 0 ? p.setup_cycles : 0);
+    }
+    // Engine configuration overlaps the first register-file fill.
+    sim::Token* configured = token();
+    part.array.push({{{previous_done, 1}}, [cycles, setup = p.setup_cycles] { sc_core::wait(cycles(setup)); },
+                     {configured}});
+    std::vector<sim::Token*> computed(static_cast<std::size_t>(tiles));
+    for (int t = 0; t < tiles; ++t) {
+      const int w = t * wtiles / tiles;
+      sim::Token* staged = token();
+      std::vector<std::pair<sim::Token*, std::uint64_t>> lm_waits = {{previous_done, 1}};
+      if (stream) lm_waits.push_back({loaded[static_cast<std::size_t>(w)], 1});
+      // Register files are double-buffered: fill t once tile t-2 is computed.
+      if (t >= 2) lm_waits.push_back({computed[static_cast<std::size_t>(t - 2)], 1});
+      part.lm.push({lm_waits, [cycles, tile_lm] { sc_core::wait(cycles(tile_lm)); }, {staged}});
+
+      computed[static_cast<std::size_t>(t)] = token();
       const bool last = t + 1 == tiles;
-      std::vector<sim::Token*> signals = {computed};
+      std::vector<sim::Token*> signals = {computed[static_cast<std::size_t>(t)]};
       if (last && p.nlu_cycles == 0) signals.push_back(done);
+      // The last compute tile of a weight tile frees its buffer.
+      if (stream && (last || (t + 1) * wtiles / tiles != w)) signals.push_back(released[static_cast<std::size_t>(w)]);
+      std::vector<std::pair<sim::Token*, std::uint64_t>> waits = {{staged, 1}};
+      if (t == 0) waits.push_back({configured, 1});
       part.array.push({waits,
-                       [cycles, work, last, li, &layer_end, nlu = p.nlu_cycles] {
-                         sc_core::wait(cycles(work));
+                       [cycles, tile_compute, last, li, &layer_end, nlu = p.nlu_cycles] {
+                         sc_core::wait(cycles(tile_compute));
                          if (last && nlu == 0) layer_end[li] = sc_core::sc_time_stamp();
                        },
                        signals});
-      computed_tiles.push_back(computed);
       if (p.nlu_cycles > 0) {
-        part.nlu.push({{{computed, 1}},
+        part.nlu.push({{{computed[static_cast<std::size_t>(t)], 1}},
                        [cycles, tile_nlu, last, li, &layer_end] {
                          sc_core::wait(cycles(tile_nlu));
                          if (last) layer_end[li] = sc_core::sc_time_stamp();
@@ -246,18 +273,20 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
   r.cycles = r.latency_s * hw.clock_hz();
   finish(r, plan, hw);
   const double total = r.latency_s;
-  r.stats = {
-      {"io_busy_fraction", {{"value", part.io.busy().to_seconds() / total}, {"unit", "fraction"},
-                            {"description", "share of the run the I/O engine moved data"}}},
-      {"array_busy_fraction", {{"value", part.array.busy().to_seconds() / total}, {"unit", "fraction"},
-                               {"description", "share of the run the PE array worked"}}},
-      {"nlu_busy_fraction", {{"value", part.nlu.busy().to_seconds() / total}, {"unit", "fraction"},
-                             {"description", "share of the run the non-linear unit worked"}}},
-      {"dram_bytes_read", {{"value", session.dram().bytes_read()}, {"unit", "byte"},
-                           {"description", "bytes read from off-chip memory"}}},
-      {"dram_bytes_written", {{"value", session.dram().bytes_written()}, {"unit", "byte"},
-                              {"description", "bytes written to off-chip memory"}}},
-  };
+  sim::StatGroup stats("edge");
+  stats.set(stats.add("io_busy_fraction", "fraction", "share of the run the I/O engine moved data"),
+            part.io.busy().to_seconds() / total);
+  stats.set(stats.add("lm_busy_fraction", "fraction", "share of the run local memory filled register files"),
+            part.lm.busy().to_seconds() / total);
+  stats.set(stats.add("array_busy_fraction", "fraction", "share of the run the SIMD lanes worked"),
+            part.array.busy().to_seconds() / total);
+  stats.set(stats.add("nlu_busy_fraction", "fraction", "share of the run the non-linear unit worked"),
+            part.nlu.busy().to_seconds() / total);
+  stats.set(stats.add("dram_bytes_read", "byte", "bytes read from off-chip memory"),
+            static_cast<double>(session.dram().bytes_read()));
+  stats.set(stats.add("dram_bytes_written", "byte", "bytes written to off-chip memory"),
+            static_cast<double>(session.dram().bytes_written()));
+  r.stats = stats.to_json();
   return r;
 }
 
@@ -351,6 +380,7 @@ EdgePart::EdgePart(sc_core::sc_module_name name, sim::Session& session) : sc_cor
   dma.socket.bind(session.interconnect().targets);
   if (auto* tf = session.trace_file()) {
     io.trace(tf);
+    lm.trace(tf);
     array.trace(tf);
     nlu.trace(tf);
   }

@@ -12,13 +12,15 @@
 namespace coda::edge {
 
 // The SystemC modules, elaborated once per process: an I/O engine driving a
-// DMA on the shared interconnect, the PE array, and the non-linear unit.
+// DMA on the shared interconnect, the local-memory stage that fills the
+// register files, the PE array's SIMD lanes, and the non-linear unit.
 class EdgePart : public sc_core::sc_module {
  public:
   EdgePart(sc_core::sc_module_name name, sim::Session& session);
 
   sim::Dma dma{"dma"};
   sim::Engine io{"io"};
+  sim::Engine lm{"lm"};
   sim::Engine array{"array"};
   sim::Engine nlu{"nlu"};
 };
