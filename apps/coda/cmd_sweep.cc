@@ -61,42 +61,6 @@ std::vector<std::string> csv_split(const std::string& line) {
   return out;
 }
 
-class Progress {
- public:
-  Progress(long long total, long long already)
-      : total_(total), done_(already), start_done_(already), tty_(::isatty(2)) {}
-  void tick() {
-    ++done_;
-    const auto now = std::chrono::steady_clock::now();
-    const double since = std::chrono::duration<double>(now - last_).count();
-    const bool step = !tty_ && done_ * 10 / std::max(1LL, total_) != (done_ - 1) * 10 / std::max(1LL, total_);
-    if ((tty_ && since > 0.2) || step || done_ == total_) {
-      last_ = now;
-      draw();
-    }
-  }
-  double rate() const {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    return s > 0 ? (done_ - start_done_) / s : 0;
-  }
-
- private:
-  void draw() {
-    const double r = rate();
-    const double eta = r > 0 ? (total_ - done_) / r : 0;
-    const int width = 30;
-    const int filled = static_cast<int>(width * done_ / std::max(1LL, total_));
-    std::fprintf(stderr, "%s[%s%s] %lld/%lld  %.1f designs/s  ETA %dm%02ds%s", tty_ ? "\r" : "",
-                 std::string(filled, '=').c_str(), std::string(width - filled, ' ').c_str(), done_,
-                 total_, r, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60,
-                 tty_ && done_ < total_ ? "" : "\n");
-  }
-  long long total_, done_, start_done_;
-  bool tty_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
-};
-
 struct Row {
   long long point;
   std::vector<std::string> fields;

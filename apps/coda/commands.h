@@ -15,6 +15,7 @@ void register_network_commands(CLI::App& app);
 // Commands that can finish with a non-zero status (3: infeasible) set exit_code.
 void register_simulate_command(CLI::App& app, int& exit_code);
 void register_sweep_command(CLI::App& app);
+void register_dataset_command(CLI::App& app);
 void register_dpu_commands(CLI::App& app, int& exit_code);
 
 // The hardware config of `acc`: its defaults, a YAML file over them when

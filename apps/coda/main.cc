@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   coda::app::register_network_commands(app);
   coda::app::register_simulate_command(app, exit_code);
   coda::app::register_sweep_command(app);
+  coda::app::register_dataset_command(app);
   coda::app::register_dpu_commands(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -1,5 +1,9 @@
 #include "apps/coda/report.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
@@ -30,6 +34,37 @@ std::string grouped(long long value) {
     out += digits[i];
   }
   return value < 0 ? "-" + out : out;
+}
+
+Progress::Progress(long long total, long long already)
+    : total_(total), done_(already), start_done_(already), tty_(::isatty(2)) {}
+
+void Progress::tick() {
+  ++done_;
+  const auto now = std::chrono::steady_clock::now();
+  const double since = std::chrono::duration<double>(now - last_).count();
+  const long long t = std::max(1LL, total_);
+  const bool step = !tty_ && done_ * 10 / t != (done_ - 1) * 10 / t;
+  if ((tty_ && since > 0.2) || step || done_ == total_) {
+    last_ = now;
+    draw();
+  }
+}
+
+double Progress::rate() const {
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return s > 0 ? static_cast<double>(done_ - start_done_) / s : 0;
+}
+
+void Progress::draw() {
+  const double r = rate();
+  const double eta = r > 0 ? static_cast<double>(total_ - done_) / r : 0;
+  const int width = 30;
+  const int filled = static_cast<int>(width * done_ / std::max(1LL, total_));
+  std::fprintf(stderr, "%s[%s%s] %lld/%lld  %.1f/s  ETA %dm%02ds%s", tty_ ? "\r" : "",
+               std::string(static_cast<std::size_t>(filled), '=').c_str(),
+               std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), done_, total_, r,
+               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, tty_ && done_ < total_ ? "" : "\n");
 }
 
 }  // namespace coda::app

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace coda::app {
@@ -16,5 +17,21 @@ void write_text(const std::string& text, const std::string& path);
 
 // 1234567 -> "1,234,567"
 std::string grouped(long long value);
+
+// A progress bar with rate and ETA on stderr: redrawn in place on a terminal,
+// one line per 10% otherwise (CI logs).
+class Progress {
+ public:
+  Progress(long long total, long long already);
+  void tick();
+  double rate() const;  // items per second in this run
+
+ private:
+  void draw();
+  long long total_, done_, start_done_;
+  bool tty_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_{};
+};
 
 }  // namespace coda::app

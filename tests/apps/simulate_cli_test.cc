@@ -243,3 +243,54 @@ TEST(DpuCli, InfeasibleAndBadInput) {
 
 }  // namespace
 }  // namespace coda::test
+
+namespace coda::test {
+namespace {
+
+std::map<long long, std::string> dataset_rows(const std::string& dir) {
+  std::map<long long, std::string> rows;
+  std::istringstream in(read_file(dir + "/shard-00000.csv"));
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows[std::stoll(line.substr(0, line.find(',')))] = line;
+  return rows;
+}
+
+TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {
+  const std::string dir = temp_dir("dataset");
+  const std::string common = "dataset --arch edge --space " + kSrc +
+                             "/configs/spaces/edge_joint.yaml --samples 3000 --seed 5 --workers 2 --out ";
+  ASSERT_EQ(run_coda(common + dir + "/full").code, 0);
+  const std::string cmd = std::string(CODA_BINARY) + " " + common + dir +
+                          "/killed 2>/dev/null >/dev/null & pid=$!; sleep 0.2; "
+                          "kill -9 $pid; pkill -9 -P $pid; wait $pid 2>/dev/null; true";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_LT(dataset_rows(dir + "/killed").size(), 3000u);  // the kill landed mid-run
+  ASSERT_EQ(run_coda(common + dir + "/killed --resume").code, 0);
+  const auto full = dataset_rows(dir + "/full");
+  const auto resumed = dataset_rows(dir + "/killed");
+  EXPECT_EQ(full.size(), 3000u);
+  EXPECT_EQ(resumed, full);
+  std::istringstream in(read_file(dir + "/killed/shard-00000.csv"));
+  std::string line;
+  std::size_t lines = 0;
+  while (std::getline(in, line)) ++lines;
+  EXPECT_EQ(lines, 3001u);  // no sample twice
+  // Infeasible samples are kept, with their reason.
+  bool infeasible = false;
+  for (const auto& [i, row] : full) infeasible |= row.find(",infeasible,") != std::string::npos;
+  EXPECT_TRUE(infeasible);
+  const auto schema = nlohmann::json::parse(read_file(dir + "/full/schema.json"));
+  EXPECT_EQ(schema["arch"], "edge");
+  EXPECT_EQ(schema["featurizer_version"], 1);
+  EXPECT_GT(schema["feature_names"].size(), 1000u);
+  // Without --resume an existing dataset is not overwritten; a different seed cannot resume it.
+  EXPECT_EQ(run_coda(common + dir + "/full").code, 1);
+  const auto r = run_coda("dataset --arch edge --space " + kSrc + "/configs/spaces/edge_joint.yaml --samples 10 "
+                          "--seed 6 --out " + dir + "/full --resume");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'seed': differs"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace coda::test

@@ -1,0 +1,39 @@
+#include "search/joint_space.h"
+
+#include <filesystem>
+#include <random>
+
+namespace coda::search {
+
+JointSpace JointSpace::load(const std::string& path, const std::string& arch,
+                            const std::vector<ParamDecl>& decls) {
+  const YamlDoc doc = load_yaml_file(path);
+  require_map(doc.file, doc.root, "a joint space");
+  check_keys(doc.file, doc.root, {"arch", "hardware", "network"}, "the joint space");
+  JointSpace s;
+  s.arch_ = read_string(doc.file, doc.root, "arch");
+  if (s.arch_ != arch) {
+    throw InputError(location_of(doc.file, doc.root["arch"]), "arch",
+                     "the space is for '" + s.arch_ + "' but --arch is '" + arch + "'");
+  }
+  std::filesystem::path hw = read_string(doc.file, doc.root, "hardware");
+  if (hw.is_relative()) hw = std::filesystem::path(path).parent_path() / hw;
+  s.hw_ = HwSpace::load(hw.string(), arch, decls);
+  if (!doc.root["network"]) throw InputError(location_of(doc.file, doc.root), "network", "missing field");
+  s.nas_ = NasSpace::load(doc, doc.root["network"]);
+  return s;
+}
+
+JointSample JointSpace::sample(unsigned long long seed, long long index) const {
+  std::seed_seq seq{static_cast<unsigned>(seed), static_cast<unsigned>(seed >> 32),
+                    static_cast<unsigned>(index), static_cast<unsigned>(static_cast<unsigned long long>(index) >> 32)};
+  std::mt19937_64 rng(seq);
+  JointSample s;
+  s.index = index;
+  s.nas = nas_.sample(rng);
+  std::uniform_int_distribution<long long> pick(0, hw_.size() - 1);
+  s.hw_point = pick(rng);
+  return s;
+}
+
+}  // namespace coda::search
