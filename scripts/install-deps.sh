@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake make pkg-config ccache
   libsystemc-dev          # SystemC 2.3 with TLM-2.0
   libtorch-dev            # LibTorch (cost models, accuracy evaluators)
+  libopenblas0-pthread    # an optimised BLAS for LibTorch (Debian's default reference BLAS is ~40x slower)
   libyaml-cpp-dev
   libboost-graph-dev
   googletest libgtest-dev libgmock-dev

@@ -4,11 +4,13 @@
 // samples.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "apps/coda/commands.h"
 #include "apps/coda/report.h"
+#include "core/cluster.h"
 #include "core/worker_pool.h"
 #include "models/cost/dataset.h"
 #include "models/cost/featurizer.h"
@@ -46,7 +48,7 @@ void register_dataset_command(CLI::App& app) {
         {"coda_version", CODA_VERSION},
         {"simulator", std::string("coda ") + CODA_VERSION + " SystemC " + a->arch},
         {"arch", a->arch},
-        {"space", a->space},
+        {"space", std::filesystem::absolute(a->space).string()},
         {"nas_space", space.nas().name()},
         {"nas_decisions", decisions},
         {"hw_fields", hw_fields},
@@ -55,31 +57,41 @@ void register_dataset_command(CLI::App& app) {
         {"feature_names", featurizer.names()},
         {"columns", {"index", "status", "latency_s", "energy_j", "area_mm2", "nas", "hw", "reason"}},
     };
+    // Under mpirun, ranks other than 0 only simulate what rank 0 hands them.
+    const auto work = [&](long long i) {
+      const search::JointSample js = space.sample(a->seed, i);
+      const network::Network net = space.nas().decode(js.nas);
+      const ParamSet hw = space.hw().point(js.hw_point);
+      const sim::SimResult r = acc.simulate(net, hw, {});
+      cost::Sample s;
+      s.index = i;
+      s.nas = js.nas;
+      for (const auto& d : acc.params()) s.hw.push_back(hw.get(d.name));
+      s.metrics = {r.feasible, r.reason, r.latency_s, r.energy_j, r.area_mm2};
+      return cost::sample_to_csv(s);
+    };
+    if (cluster::active() && cluster::rank() != 0) {
+      cluster::run({}, work, nullptr);
+      return;
+    }
     cost::DatasetWriter writer(a->out, schema, a->resume);
     std::vector<long long> todo;
     for (long long i = 0; i < a->samples; ++i)
       if (!writer.done().count(i)) todo.push_back(i);
-    std::cerr << fmt::format("dataset: {} samples ({} done before), {} workers\n", a->samples,
-                             a->samples - static_cast<long long>(todo.size()), a->workers);
+    std::cerr << fmt::format("dataset: {} samples ({} done before), {} {}\n", a->samples,
+                             a->samples - static_cast<long long>(todo.size()),
+                             cluster::active() ? cluster::size() - 1 : a->workers,
+                             cluster::active() ? "MPI ranks" : "workers");
     Progress progress(a->samples, a->samples - static_cast<long long>(todo.size()));
-    run_worker_pool(
-        todo, {a->workers},
-        [&](long long i) {
-          const search::JointSample js = space.sample(a->seed, i);
-          const network::Network net = space.nas().decode(js.nas);
-          const ParamSet hw = space.hw().point(js.hw_point);
-          const sim::SimResult r = acc.simulate(net, hw, {});
-          cost::Sample s;
-          s.index = i;
-          s.nas = js.nas;
-          for (const auto& d : acc.params()) s.hw.push_back(hw.get(d.name));
-          s.metrics = {r.feasible, r.reason, r.latency_s, r.energy_j, r.area_mm2};
-          return cost::sample_to_csv(s);
-        },
-        [&](long long i, const std::string& row) {
-          writer.append(i, row);
-          progress.tick();
-        });
+    const auto done = [&](long long i, const std::string& row) {
+      writer.append(i, row);
+      progress.tick();
+    };
+    if (cluster::active()) {
+      cluster::run(todo, work, done);
+    } else {
+      run_worker_pool(todo, {a->workers}, work, done);
+    }
     std::cout << fmt::format("dataset: {} samples in {} ({:.0f} samples/s this run)\n", writer.done().size(),
                              a->out, progress.rate());
   });

@@ -18,6 +18,7 @@
 #include "apps/coda/commands.h"
 #include "apps/coda/report.h"
 #include "core/text.h"
+#include "core/cluster.h"
 #include "core/worker_pool.h"
 #include "models/network/zoo.h"
 #include "search/hw_space.h"
@@ -154,6 +155,21 @@ void register_sweep_command(CLI::App& app) {
     const search::HwSpace space = search::HwSpace::load(a->space, a->arch, acc.params());
     const network::Network net = network::load_network(a->network);
 
+    // The simulation of one point; under mpirun, ranks other than 0 only run this.
+    const auto work = [&](long long p) {
+      const ParamSet hw = space.point(p);
+      const sim::SimResult r = acc.simulate(net, hw, {});
+      std::string row;
+      for (const auto& d : acc.params()) row += format_number(hw.get(d.name)) + ",";
+      row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}", r.feasible ? "ok" : "infeasible",
+                         r.latency_s * 1e3, r.cycles, r.energy_j * 1e3, r.area_mm2, r.utilization,
+                         csv_quote(r.reason));
+      return row;
+    };
+    if (cluster::active() && cluster::rank() != 0) {
+      cluster::run({}, work, nullptr);
+      return;
+    }
     std::vector<std::string> header = {"point"};
     for (const auto& d : acc.params()) header.push_back(d.name);
     header.insert(header.end(), kMetrics.begin(), kMetrics.end());
@@ -197,30 +213,24 @@ void register_sweep_command(CLI::App& app) {
     std::vector<long long> todo;
     for (long long p : space.sample(a->samples, a->seed))
       if (!done.count(p)) todo.push_back(p);
-    std::cerr << fmt::format("sweep: {} points ({} done before), {} workers\n",
-                             todo.size() + done.size(), done.size(), a->workers);
+    std::cerr << fmt::format("sweep: {} points ({} done before), {} {}\n", todo.size() + done.size(),
+                             done.size(), cluster::active() ? cluster::size() - 1 : a->workers,
+                             cluster::active() ? "MPI ranks" : "workers");
     FILE* out = std::fopen(a->out.c_str(), "a");
     if (!out) throw InputError({a->out, 0, 0}, "--out", "cannot append");
     Progress progress(static_cast<long long>(todo.size() + done.size()), static_cast<long long>(done.size()));
-    run_worker_pool(
-        todo, {a->workers},
-        [&](long long p) {
-          const ParamSet hw = space.point(p);
-          const sim::SimResult r = acc.simulate(net, hw, {});
-          std::string row;
-          for (const auto& d : acc.params()) row += format_number(hw.get(d.name)) + ",";
-          row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}", r.feasible ? "ok" : "infeasible",
-                             r.latency_s * 1e3, r.cycles, r.energy_j * 1e3, r.area_mm2, r.utilization,
-                             csv_quote(r.reason));
-          return row;
-        },
-        [&](long long p, const std::string& row) {
-          std::fprintf(out, "%lld,%s\n", p, row.c_str());
-          std::fflush(out);
-          auto f = csv_split(row);
-          rows.push_back({p, f});
-          progress.tick();
-        });
+    const auto record = [&](long long p, const std::string& row) {
+      std::fprintf(out, "%lld,%s\n", p, row.c_str());
+      std::fflush(out);
+      auto f = csv_split(row);
+      rows.push_back({p, f});
+      progress.tick();
+    };
+    if (cluster::active()) {
+      cluster::run(todo, work, record);
+    } else {
+      run_worker_pool(todo, {a->workers}, work, record);
+    }
     std::fclose(out);
     std::cout << fmt::format("sweep: {} designs in {} ({:.0f} designs/s this run)\n", rows.size(),
                              a->out, progress.rate());

@@ -16,6 +16,7 @@ void register_network_commands(CLI::App& app);
 void register_simulate_command(CLI::App& app, int& exit_code);
 void register_sweep_command(CLI::App& app);
 void register_dataset_command(CLI::App& app);
+void register_cost_commands(CLI::App& app);
 void register_dpu_commands(CLI::App& app, int& exit_code);
 
 // The hardware config of `acc`: its defaults, a YAML file over them when

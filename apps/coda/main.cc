@@ -5,10 +5,15 @@
 #include <iostream>
 
 #include "apps/coda/commands.h"
+#include "core/cluster.h"
 #include "core/error.h"
 #include "models/registry.h"
 
 int main(int argc, char** argv) {
+  coda::cluster::init(&argc, &argv);
+  struct Finalize {
+    ~Finalize() { coda::cluster::finalize(); }
+  } finalize;
   CLI::App app{"coda: co-design of neural networks and DNN accelerators"};
   app.set_version_flag("--version", std::string("coda ") + CODA_VERSION);
   app.require_subcommand(1);
@@ -18,6 +23,7 @@ int main(int argc, char** argv) {
   coda::app::register_simulate_command(app, exit_code);
   coda::app::register_sweep_command(app);
   coda::app::register_dataset_command(app);
+  coda::app::register_cost_commands(app);
   coda::app::register_dpu_commands(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <map>
@@ -290,6 +291,41 @@ TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {
                           "--seed 6 --out " + dir + "/full --resume");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("'seed': differs"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace coda::test
+
+namespace coda::test {
+namespace {
+
+std::string sorted_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// Under mpirun, rank 0 coordinates and the other ranks simulate; the result
+// is the same set of rows as a run on one machine.
+TEST(MpiCli, DatasetAndSweepUnderMpirunMatchLocalRuns) {
+  const std::string dir = temp_dir("mpi");
+  const std::string mpirun = "mpirun -np 3 --oversubscribe --allow-run-as-root ";
+  const std::string ds = " dataset --arch edge --space " + kSrc + "/configs/spaces/edge_joint.yaml --samples 300 --seed 4 --out ";
+  ASSERT_EQ(run_coda(ds + dir + "/local").code, 0);
+  const int rc = std::system((mpirun + CODA_BINARY + ds + dir + "/mpi >" + dir + "/mpi.log 2>&1").c_str());
+  ASSERT_EQ(rc, 0) << read_file(dir + "/mpi.log");
+  EXPECT_NE(read_file(dir + "/mpi.log").find("2 MPI ranks"), std::string::npos) << read_file(dir + "/mpi.log");
+  EXPECT_EQ(sorted_lines(read_file(dir + "/mpi/shard-00000.csv")), sorted_lines(read_file(dir + "/local/shard-00000.csv")));
+
+  const std::string sw = " sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml --network mobilenet_v2 --out ";
+  ASSERT_EQ(run_coda(sw + dir + "/local.csv").code, 0);
+  ASSERT_EQ(std::system((mpirun + CODA_BINARY + sw + dir + "/mpi.csv >" + dir + "/sweep.log 2>&1").c_str()), 0)
+      << read_file(dir + "/sweep.log");
+  EXPECT_EQ(sorted_lines(read_file(dir + "/mpi.csv")), sorted_lines(read_file(dir + "/local.csv")));
 }
 
 }  // namespace

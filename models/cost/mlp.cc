@@ -1,0 +1,281 @@
+#include "models/cost/mlp.h"
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "models/cost/cost_model.h"
+#include "models/cost/featurizer.h"
+#include "sim/accelerator.h"
+
+namespace coda::cost {
+namespace {
+
+struct Net : torch::nn::Module {
+  Net(int64_t in, int64_t hidden, int layers, double dropout) : p(dropout) {
+    for (int i = 0; i < layers; ++i) {
+      trunk.push_back(register_module("fc" + std::to_string(i), torch::nn::Linear(i == 0 ? in : hidden, hidden)));
+    }
+    reg = register_module("reg", torch::nn::Linear(hidden, 3));
+    feas = register_module("feas", torch::nn::Linear(hidden, 1));
+  }
+  std::pair<torch::Tensor, torch::Tensor> forward(torch::Tensor h) {
+    for (auto& fc : trunk) h = torch::dropout(torch::relu(fc->forward(h)), p, is_training());
+    return {reg->forward(h), feas->forward(h).squeeze(1)};
+  }
+  std::vector<torch::nn::Linear> trunk;
+  torch::nn::Linear reg{nullptr}, feas{nullptr};
+  double p;
+};
+
+std::string meta_path(const std::string& model) { return model + ".json"; }
+
+// The exported TorchScript module: normalisation, trunk and heads in one
+// forward(x) -> [latency_s, energy_j, area_mm2, p_feasible].
+void export_torchscript(Net& net, const torch::Tensor& x_mean, const torch::Tensor& x_std,
+                        const torch::Tensor& y_mean, const torch::Tensor& y_std, const std::string& path) {
+  torch::jit::Module m("CodaCostMLP");
+  m.register_buffer("x_mean", x_mean.clone());
+  m.register_buffer("x_std", x_std.clone());
+  m.register_buffer("y_mean", y_mean.clone());
+  m.register_buffer("y_std", y_std.clone());
+  std::ostringstream src;
+  src << "def forward(self, x):\n    h = (x - self.x_mean) / self.x_std\n";
+  for (std::size_t i = 0; i < net.trunk.size(); ++i) {
+    m.register_buffer("w" + std::to_string(i), net.trunk[i]->weight.detach().clone());
+    m.register_buffer("b" + std::to_string(i), net.trunk[i]->bias.detach().clone());
+    src << "    h = torch.relu(torch.matmul(h, self.w" << i << ".t()) + self.b" << i << ")\n";
+  }
+  m.register_buffer("wr", net.reg->weight.detach().clone());
+  m.register_buffer("br", net.reg->bias.detach().clone());
+  m.register_buffer("wf", net.feas->weight.detach().clone());
+  m.register_buffer("bf", net.feas->bias.detach().clone());
+  src << "    r = (torch.matmul(h, self.wr.t()) + self.br) * self.y_std + self.y_mean\n"
+      << "    p = torch.sigmoid(torch.matmul(h, self.wf.t()) + self.bf)\n"
+      << "    return torch.cat([torch.exp(r), p], 1)\n";
+  m.define(src.str());
+  m.save(path);
+}
+
+}  // namespace
+
+TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
+  const auto t_start = std::chrono::steady_clock::now();
+  if (data.n < 10) throw InputError({}, "--data", "needs at least 10 samples, has " + std::to_string(data.n));
+  torch::manual_seed(o.seed);
+  at::set_num_threads(o.threads);
+  const auto n = static_cast<int64_t>(data.n), f = static_cast<int64_t>(data.f);
+
+  // Deterministic train/validation split.
+  std::vector<int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(o.seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  const auto n_val = std::max<int64_t>(1, static_cast<int64_t>(o.val_fraction * static_cast<double>(n)));
+  const std::vector<int64_t> val_idx(order.begin(), order.begin() + n_val);
+  const std::vector<int64_t> train_idx(order.begin() + n_val, order.end());
+
+  torch::Tensor x = torch::from_blob(const_cast<float*>(data.x.data()), {n, f}, torch::kFloat32).clone();
+  torch::Tensor y = torch::zeros({n, 3}, torch::kFloat32);
+  torch::Tensor feas = torch::from_blob(const_cast<float*>(data.feasible.data()), {n}, torch::kFloat32).clone();
+  auto ya = y.accessor<float, 2>();
+  for (int64_t i = 0; i < n; ++i) {
+    for (int k = 0; k < 3; ++k) {
+      const double t = data.targets[static_cast<std::size_t>(i * 3 + k)];
+      ya[i][k] = data.feasible[static_cast<std::size_t>(i)] > 0 && t > 0 ? static_cast<float>(std::log(t)) : 0.0f;
+    }
+  }
+  const auto ti = torch::tensor(train_idx, torch::kInt64), vi = torch::tensor(val_idx, torch::kInt64);
+  const torch::Tensor x_train = x.index_select(0, ti);
+  const torch::Tensor x_mean = x_train.mean(0);
+  const torch::Tensor x_std = x_train.std(0).clamp_min(1e-3);
+  const torch::Tensor feas_train = feas.index_select(0, ti);
+  const torch::Tensor feasible_rows = feas_train > 0.5;
+  const torch::Tensor y_feas = y.index_select(0, ti).index({feasible_rows});
+  const torch::Tensor y_mean = y_feas.size(0) > 0 ? y_feas.mean(0) : torch::zeros({3});
+  const torch::Tensor y_std = y_feas.size(0) > 1 ? y_feas.std(0).clamp_min(1e-3) : torch::ones({3});
+  const torch::Tensor xn = (x - x_mean) / x_std;
+  const torch::Tensor yn = (y - y_mean) / y_std;
+
+  Net net(f, o.hidden, o.layers, o.dropout);
+  torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(o.lr));
+  const torch::Tensor weights = torch::tensor({static_cast<float>(o.lambda), static_cast<float>(o.lambda), 1.0f});
+  auto loss_of = [&](const torch::Tensor& idx) {
+    auto [reg, logit] = net.forward(xn.index_select(0, idx));
+    const torch::Tensor mask = feas.index_select(0, idx);
+    const torch::Tensor err = (reg - yn.index_select(0, idx)).pow(2) * mask.unsqueeze(1);
+    const torch::Tensor mse = err.sum(0) / mask.sum().clamp_min(1);
+    return (mse * weights).sum() + torch::binary_cross_entropy_with_logits(logit, mask);
+  };
+
+  TrainReport rep;
+  rep.train_samples = train_idx.size();
+  rep.val_samples = val_idx.size();
+  rep.best_val_loss = 1e300;
+  std::vector<torch::Tensor> best;
+  int since_best = 0;
+  std::vector<int64_t> shuffled = train_idx;
+  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    net.train();
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    double train_loss = 0;
+    int batches = 0;
+    for (std::size_t s = 0; s < shuffled.size(); s += static_cast<std::size_t>(o.batch)) {
+      const std::size_t e = std::min(shuffled.size(), s + static_cast<std::size_t>(o.batch));
+      const auto idx = torch::tensor(std::vector<int64_t>(shuffled.begin() + static_cast<long>(s),
+                                                          shuffled.begin() + static_cast<long>(e)),
+                                     torch::kInt64);
+      opt.zero_grad();
+      torch::Tensor loss = loss_of(idx);
+      loss.backward();
+      opt.step();
+      train_loss += loss.item<double>();
+      ++batches;
+    }
+    net.eval();
+    torch::NoGradGuard no_grad;
+    const double val_loss = loss_of(vi).item<double>();
+    rep.epochs_run = epoch;
+    if (o.log) {
+      char line[160];
+      std::snprintf(line, sizeof line, "epoch %3d  train loss %.5f  val loss %.5f%s", epoch,
+                    train_loss / std::max(1, batches), val_loss, val_loss < rep.best_val_loss ? "  *" : "");
+      o.log(line);
+    }
+    if (val_loss < rep.best_val_loss) {
+      rep.best_val_loss = val_loss;
+      rep.best_epoch = epoch;
+      best.clear();
+      for (const auto& p : net.parameters()) best.push_back(p.detach().clone());
+      since_best = 0;
+    } else if (++since_best >= o.patience) {
+      break;
+    } else if (since_best % 3 == 0) {
+      // Plateau: halve the learning rate (fine steps recover the last percent).
+      for (auto& g : opt.param_groups()) {
+        auto& ao = static_cast<torch::optim::AdamOptions&>(g.options());
+        ao.lr(ao.lr() * 0.5);
+      }
+    }
+  }
+  {
+    torch::NoGradGuard no_grad;
+    auto params = net.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(best[i]);
+  }
+  export_torchscript(net, x_mean, x_std, y_mean, y_std, o.out);
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  nlohmann::json meta = {{"format", "coda-mlp/1"},
+                         {"featurizer_version", data.featurizer_version},
+                         {"feature_names", data.feature_names},
+                         {"hidden", o.hidden},
+                         {"layers", o.layers},
+                         {"dropout", o.dropout},
+                         {"lambda", o.lambda},
+                         {"seed", o.seed},
+                         {"epochs_run", rep.epochs_run},
+                         {"best_epoch", rep.best_epoch},
+                         {"best_val_loss", rep.best_val_loss},
+                         {"train_samples", rep.train_samples},
+                         {"val_samples", rep.val_samples}};
+  std::ofstream(meta_path(o.out)) << meta.dump(1) << "\n";
+  return rep;
+}
+
+struct MlpModel::Impl {
+  torch::jit::Module module;
+  std::size_t features = 0;
+  int version = 0;
+};
+
+MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
+  std::ifstream meta_in(meta_path(path));
+  if (!meta_in) {
+    delete impl_;
+    throw InputError({meta_path(path), 0, 0}, "cost-model", "missing model metadata (written by coda train)");
+  }
+  const auto meta = nlohmann::json::parse(meta_in, nullptr, false);
+  try {
+    impl_->module = torch::jit::load(path);
+  } catch (const std::exception& e) {
+    delete impl_;
+    throw InputError({path, 0, 0}, "cost-model", std::string("cannot load TorchScript model: ") + e.what());
+  }
+  impl_->module.eval();
+  impl_->features = meta.value("feature_names", nlohmann::json::array()).size();
+  impl_->version = meta.value("featurizer_version", 0);
+}
+
+MlpModel::~MlpModel() { delete impl_; }
+std::size_t MlpModel::features() const { return impl_->features; }
+int MlpModel::featurizer_version() const { return impl_->version; }
+
+std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::size_t n) const {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor in = torch::from_blob(const_cast<float*>(x.data()),
+                                            {static_cast<int64_t>(n), static_cast<int64_t>(impl_->features)},
+                                            torch::kFloat32);
+  const torch::Tensor out = impl_->module.forward({in}).toTensor().contiguous();
+  auto a = out.accessor<float, 2>();
+  std::vector<MlpPrediction> r(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto k = static_cast<int64_t>(i);
+    r[i] = {a[k][0], a[k][1], a[k][2], a[k][3]};
+  }
+  return r;
+}
+
+namespace {
+
+class MlpCostModel : public CostModel {
+ public:
+  MlpCostModel(const std::string& path, const std::string& arch)
+      : model_(path), featurizer_(sim::accelerator(arch).params()) {
+    if (model_.featurizer_version() != featurizer_.version() || model_.features() != featurizer_.size()) {
+      throw InputError({path, 0, 0}, "cost-model",
+                       "model was trained on featurizer v" + std::to_string(model_.featurizer_version()) + " with " +
+                           std::to_string(model_.features()) + " features; this build has v" +
+                           std::to_string(featurizer_.version()) + " with " + std::to_string(featurizer_.size()));
+    }
+  }
+  std::string name() const override { return "mlp"; }
+  std::vector<Metrics> evaluate(const std::vector<Query>& batch) override {
+    std::vector<float> x;
+    x.reserve(batch.size() * featurizer_.size());
+    for (const auto& q : batch) {
+      const auto f = featurizer_.features(*q.net, *q.hw);
+      x.insert(x.end(), f.begin(), f.end());
+    }
+    std::vector<Metrics> out;
+    for (const auto& p : model_.predict(x, batch.size())) {
+      out.push_back({p.p_feasible >= 0.5, p.p_feasible >= 0.5 ? "" : "predicted infeasible", p.latency_s,
+                     p.energy_j, p.area_mm2});
+    }
+    return out;
+  }
+
+ private:
+  MlpModel model_;
+  Featurizer featurizer_;
+};
+
+}  // namespace
+
+void register_mlp_cost_model() {
+  register_cost_model("mlp", [](const std::string& path, const std::string& arch) {
+    if (path.empty()) throw InputError({}, "cost-model", "mlp needs a model: mlp:<model.pt>");
+    return std::make_unique<MlpCostModel>(path, arch);
+  });
+}
+
+}  // namespace coda::cost

@@ -1,0 +1,75 @@
+// The learned cost model (NAHAS §3.5.2): a shared MLP trunk (hidden 256,
+// ReLU, dropout 0.1) with regression heads for log latency, log energy and
+// log area and a feasibility head, trained with NAHAS eq. 7 generalised:
+// MSE(area) + lambda * (MSE(latency) + MSE(energy)) + BCE(feasible).
+// LibTorch stays inside mlp.cc; this header is plain C++.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace coda::cost {
+
+// Features and targets, row-major: x is n x f, targets n x 3 (latency_s,
+// energy_j, area_mm2; ignored where infeasible).
+struct TrainData {
+  std::size_t n = 0, f = 0;
+  std::vector<float> x;
+  std::vector<double> targets;
+  std::vector<float> feasible;
+  std::vector<std::string> feature_names;
+  int featurizer_version = 0;
+};
+
+struct TrainOptions {
+  std::string out;  // model.pt (TorchScript); the metadata goes to model.pt.json
+  int hidden = 256;
+  int layers = 3;
+  double dropout = 0.1;
+  int batch = 128;
+  double lr = 1e-3;
+  double lambda = 10;
+  int epochs = 60;
+  int patience = 8;  // early stopping on the validation loss
+  double val_fraction = 0.1;
+  unsigned long long seed = 1;
+  int threads = 2;
+  std::function<void(const std::string&)> log;
+};
+
+struct TrainReport {
+  int epochs_run = 0;
+  int best_epoch = 0;
+  double best_val_loss = 0;
+  std::size_t train_samples = 0, val_samples = 0;
+  double seconds = 0;
+};
+
+TrainReport train_mlp(const TrainData& data, const TrainOptions& opts);
+
+// Predictions of a saved model on feature rows (n x f): per row latency_s,
+// energy_j, area_mm2 and the probability of being feasible.
+struct MlpPrediction {
+  double latency_s, energy_j, area_mm2, p_feasible;
+};
+
+class MlpModel {
+ public:
+  explicit MlpModel(const std::string& path);  // InputError when missing or mismatched
+  ~MlpModel();
+  MlpModel(const MlpModel&) = delete;
+  MlpModel& operator=(const MlpModel&) = delete;
+  std::size_t features() const;
+  int featurizer_version() const;
+  std::vector<MlpPrediction> predict(const std::vector<float>& x, std::size_t n) const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+// Registers "mlp:<model.pt>" as a CostModel kind for `arch`'s featurizer.
+void register_mlp_cost_model();
+
+}  // namespace coda::cost
