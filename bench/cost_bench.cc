@@ -1,0 +1,52 @@
+// Query speed of the MLP cost model (results in bench/RESULTS.md):
+// `cost_bench <model.pt>`: batched inference on featurized rows, a single
+// query, and the featurizer's own time per network.
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include "models/cost/featurizer.h"
+#include "models/cost/mlp.h"
+#include "models/edge/config.h"
+#include "models/network/zoo.h"
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: cost_bench <model.pt>\n");
+    return 1;
+  }
+  const coda::cost::MlpModel model(argv[1]);
+  const coda::cost::Featurizer featurizer(coda::edge::edge_params());
+  const coda::ParamSet hw(coda::edge::edge_params());
+  const auto net = coda::network::build_zoo("mobilenet_v2");
+  const auto row = featurizer.features(net, hw);
+  const std::size_t batch = 8192;
+  std::vector<float> x;
+  for (std::size_t i = 0; i < batch; ++i) x.insert(x.end(), row.begin(), row.end());
+  model.predict(x, batch);  // warm-up
+  double t0 = now();
+  const int reps = 10;
+  for (int r = 0; r < reps; ++r) model.predict(x, batch);
+  const double batched = reps * batch / (now() - t0);
+  std::vector<float> one(row.begin(), row.end());
+  t0 = now();
+  const int singles = 2000;
+  for (int r = 0; r < singles; ++r) model.predict(one, 1);
+  const double single_us = (now() - t0) / singles * 1e6;
+  t0 = now();
+  const int feats = 2000;
+  for (int r = 0; r < feats; ++r) featurizer.features(net, hw);
+  const double feat_us = (now() - t0) / feats * 1e6;
+  std::printf("mlp: batched %.0f queries/s (batch %zu), single query %.1f us; featurizer %.1f us per network\n",
+              batched, batch, single_us, feat_us);
+  return 0;
+}
