@@ -29,12 +29,12 @@ int main(int argc, char** argv) {
   const coda::ParamSet hw(coda::edge::edge_params());
   const auto net = coda::network::build_zoo("mobilenet_v2");
   const auto row = featurizer.features(net, hw);
-  const std::size_t batch = 8192;
+  const std::size_t batch = 1024;
   std::vector<float> x;
   for (std::size_t i = 0; i < batch; ++i) x.insert(x.end(), row.begin(), row.end());
   model.predict(x, batch);  // warm-up
   double t0 = now();
-  const int reps = 10;
+  const int reps = 50;
   for (int r = 0; r < reps; ++r) model.predict(x, batch);
   const double batched = reps * batch / (now() - t0);
   std::vector<float> one(row.begin(), row.end());

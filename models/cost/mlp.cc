@@ -45,23 +45,30 @@ std::string meta_path(const std::string& model) { return model + ".json"; }
 void export_torchscript(Net& net, const torch::Tensor& x_mean, const torch::Tensor& x_std,
                         const torch::Tensor& y_mean, const torch::Tensor& y_std, const std::string& path) {
   torch::jit::Module m("CodaCostMLP");
-  m.register_buffer("x_mean", x_mean.clone());
-  m.register_buffer("x_std", x_std.clone());
   m.register_buffer("y_mean", y_mean.clone());
   m.register_buffer("y_std", y_std.clone());
   std::ostringstream src;
-  src << "def forward(self, x):\n    h = (x - self.x_mean) / self.x_std\n";
+  src << "def forward(self, x):\n    h = x\n";
   for (std::size_t i = 0; i < net.trunk.size(); ++i) {
-    m.register_buffer("w" + std::to_string(i), net.trunk[i]->weight.detach().clone());
-    m.register_buffer("b" + std::to_string(i), net.trunk[i]->bias.detach().clone());
-    src << "    h = torch.relu(torch.matmul(h, self.w" << i << ".t()) + self.b" << i << ")\n";
+    torch::Tensor w = net.trunk[i]->weight.detach().clone();
+    torch::Tensor b = net.trunk[i]->bias.detach().clone();
+    if (i == 0) {
+      // Fold the input standardisation into the first layer: one matmul,
+      // no elementwise pass over the (wide) feature rows.
+      w = w / x_std.unsqueeze(0);
+      b = b - torch::matmul(w, x_mean);
+    }
+    m.register_buffer("w" + std::to_string(i), w.t().contiguous());
+    m.register_buffer("b" + std::to_string(i), b);
+    src << "    h = torch.relu_(torch.addmm(self.b" << i << ", h, self.w" << i << "))\n";
   }
-  m.register_buffer("wr", net.reg->weight.detach().clone());
+  m.register_buffer("wr", net.reg->weight.detach().t().contiguous());
   m.register_buffer("br", net.reg->bias.detach().clone());
-  m.register_buffer("wf", net.feas->weight.detach().clone());
+  m.register_buffer("wf", net.feas->weight.detach().t().contiguous());
   m.register_buffer("bf", net.feas->bias.detach().clone());
-  src << "    r = (torch.matmul(h, self.wr.t()) + self.br) * self.y_std + self.y_mean\n"
-      << "    p = torch.sigmoid(torch.matmul(h, self.wf.t()) + self.bf)\n"
+  // Predictions far outside the training range are clamped, not overflowed.
+  src << "    r = torch.clamp(torch.addmm(self.br, h, self.wr) * self.y_std + self.y_mean, -60.0, 60.0)\n"
+      << "    p = torch.sigmoid(torch.addmm(self.bf, h, self.wf))\n"
       << "    return torch.cat([torch.exp(r), p], 1)\n";
   m.define(src.str());
   m.save(path);
@@ -98,7 +105,10 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
   const auto ti = torch::tensor(train_idx, torch::kInt64), vi = torch::tensor(val_idx, torch::kInt64);
   const torch::Tensor x_train = x.index_select(0, ti);
   const torch::Tensor x_mean = x_train.mean(0);
-  const torch::Tensor x_std = x_train.std(0).clamp_min(1e-3);
+  // Features constant in training keep scale 1: out-of-family networks then
+  // move them by their raw amount instead of exploding.
+  torch::Tensor x_std = x_train.std(0);
+  x_std = torch::where(x_std < 1e-6, torch::ones_like(x_std), x_std);
   const torch::Tensor feas_train = feas.index_select(0, ti);
   const torch::Tensor feasible_rows = feas_train > 0.5;
   const torch::Tensor y_feas = y.index_select(0, ti).index({feasible_rows});
@@ -196,6 +206,10 @@ struct MlpModel::Impl {
   torch::jit::Module module;
   std::size_t features = 0;
   int version = 0;
+  // The exported buffers, read once: inference runs them directly, without
+  // the TorchScript interpreter's per-op cost (a single query is ~10 ops).
+  std::vector<torch::Tensor> w, b;
+  torch::Tensor wr, br, wf, bf, y_mean, y_std;
 };
 
 MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
@@ -214,6 +228,18 @@ MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
   impl_->module.eval();
   impl_->features = meta.value("feature_names", nlohmann::json::array()).size();
   impl_->version = meta.value("featurizer_version", 0);
+  const int layers = meta.value("layers", 0);
+  auto buffer = [&](const std::string& name) { return impl_->module.attr(name).toTensor(); };
+  for (int i = 0; i < layers; ++i) {
+    impl_->w.push_back(buffer("w" + std::to_string(i)));
+    impl_->b.push_back(buffer("b" + std::to_string(i)));
+  }
+  impl_->wr = buffer("wr");
+  impl_->br = buffer("br");
+  impl_->wf = buffer("wf");
+  impl_->bf = buffer("bf");
+  impl_->y_mean = buffer("y_mean");
+  impl_->y_std = buffer("y_std");
 }
 
 MlpModel::~MlpModel() { delete impl_; }
@@ -225,7 +251,13 @@ std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::s
   const torch::Tensor in = torch::from_blob(const_cast<float*>(x.data()),
                                             {static_cast<int64_t>(n), static_cast<int64_t>(impl_->features)},
                                             torch::kFloat32);
-  const torch::Tensor out = impl_->module.forward({in}).toTensor().contiguous();
+  // The same computation as the exported forward().
+  torch::Tensor h = in;
+  for (std::size_t i = 0; i < impl_->w.size(); ++i) h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();
+  const torch::Tensor logs =
+      torch::clamp(torch::addmm(impl_->br, h, impl_->wr) * impl_->y_std + impl_->y_mean, -60.0, 60.0);
+  const torch::Tensor out =
+      torch::cat({torch::exp(logs), torch::sigmoid(torch::addmm(impl_->bf, h, impl_->wf))}, 1).contiguous();
   auto a = out.accessor<float, 2>();
   std::vector<MlpPrediction> r(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -330,3 +330,47 @@ TEST(MpiCli, DatasetAndSweepUnderMpirunMatchLocalRuns) {
 
 }  // namespace
 }  // namespace coda::test
+
+namespace coda::test {
+namespace {
+
+// The whole pipeline on a small budget: dataset -> train -> validate.
+TEST(CostCli, DatasetTrainValidate) {
+  const std::string dir = temp_dir("costcli");
+  const std::string space = kSrc + "/configs/spaces/edge_joint.yaml";
+  ASSERT_EQ(run_coda("dataset --arch edge --space " + space + " --samples 3000 --workers 2 --out " + dir + "/ds").code, 0);
+  auto r = run_coda("train --data " + dir + "/ds --out " + dir + "/m.pt --epochs 8 --seed 3");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("epoch   1  train loss"), std::string::npos) << r.err;
+  const auto meta = nlohmann::json::parse(read_file(dir + "/m.pt.json"));
+  EXPECT_EQ(meta["featurizer_version"], 1);
+  EXPECT_EQ(meta["hidden"], 256);
+  EXPECT_EQ(meta["train_samples"].get<int>() + meta["val_samples"].get<int>(), 3000);
+  r = run_coda("validate --cost-model mlp:" + dir + "/m.pt --arch edge --space " + space +
+               " --samples 300 --out " + dir + "/val");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto m = nlohmann::json::parse(read_file(dir + "/val/metrics.json"));
+  for (const char* k : {"latency", "energy", "area"}) {
+    for (const char* f : {"mape", "rmse", "within_5pct", "within_10pct", "kendall_tau", "spearman_rho"}) {
+      EXPECT_TRUE(m[k].contains(f)) << k << "." << f;
+    }
+  }
+  // Even a briefly trained model ranks designs far better than chance.
+  EXPECT_GT(m["latency"]["kendall_tau"].get<double>(), 0.6);
+  EXPECT_GT(m["feasibility_accuracy"].get<double>(), 0.9);
+  EXPECT_GT(read_file(dir + "/val/latency.png").size(), 1000u);
+  // The analytical twin goes through the same interface; its area is exact.
+  r = run_coda("validate --cost-model analytical --arch edge --space " + space + " --samples 100 --out " + dir + "/an");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(read_file(dir + "/an/metrics.json"))["area"]["within_5pct"].get<double>(), 1.0);
+  // Bad input.
+  r = run_coda("validate --cost-model mlp:" + dir + "/missing.pt --arch edge --space " + space + " --samples 10 --out " + dir + "/x");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("missing model metadata"), std::string::npos) << r.err;
+  r = run_coda("train --data " + dir + "/nothing --out " + dir + "/n.pt");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no schema.json"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace coda::test
