@@ -47,6 +47,8 @@ class ParamSet {
   // Every declared field must be present exactly once; unknown fields, wrong
   // types and out-of-range values are InputErrors naming file, line and field.
   void load_yaml(const YamlDoc& doc, const YAML::Node& map, const std::string& what);
+  // Parses a number or, for categorical fields, a label.
+  double parse(const ParamDecl& d, const std::string& text, const SourceLocation& where) const;
   // `field=value`, as given to --set.
   void apply_override(const std::string& assignment);
   // YAML with one comment per field: unit, range and description.
@@ -56,8 +58,6 @@ class ParamSet {
 
  private:
   std::string allowed(const ParamDecl& d) const;
-  // Parses a number or, for categorical fields, a label.
-  double parse(const ParamDecl& d, const std::string& text, const SourceLocation& where) const;
   const std::vector<ParamDecl>* decls_;
   std::map<std::string, double> values_;
 };

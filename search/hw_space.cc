@@ -46,12 +46,9 @@ HwSpace HwSpace::load(const std::string& path, const std::string& arch,
     }
     ParamSet probe(decls);
     for (const auto& v : values) {
-      double x = 0;
-      try {
-        x = v.as<double>();
-      } catch (const YAML::Exception&) {
-        throw InputError(location_of(doc.file, v), dim.name, "expected a number, got '" + v.Scalar() + "'");
-      }
+      if (!v.IsScalar()) throw InputError(location_of(doc.file, v), dim.name, "expected a value");
+      // Numbers, or the names of a categorical field's values (B4096, MAX).
+      const double x = probe.parse(probe.decl(dim.name), v.Scalar(), location_of(doc.file, v));
       probe.set(dim.name, x, location_of(doc.file, v));
       dim.values.push_back(x);
     }

@@ -160,7 +160,7 @@ void register_sweep_command(CLI::App& app) {
       const ParamSet hw = space.point(p);
       const sim::SimResult r = acc.simulate(net, hw, {});
       std::string row;
-      for (const auto& d : acc.params()) row += format_number(hw.get(d.name)) + ",";
+      for (const auto& d : acc.params()) row += hw.text(d.name) + ",";
       row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}", r.feasible ? "ok" : "infeasible",
                          r.latency_s * 1e3, r.cycles, r.energy_j * 1e3, r.area_mm2, r.utilization,
                          csv_quote(r.reason));

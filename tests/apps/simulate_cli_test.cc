@@ -374,3 +374,19 @@ TEST(CostCli, DatasetTrainValidate) {
 
 }  // namespace
 }  // namespace coda::test
+
+namespace coda::test {
+namespace {
+
+TEST(SweepCli, DpuSpaceWithCategoricalFields) {
+  const std::string dir = temp_dir("dpusweep");
+  const auto r = run_coda("sweep --arch dpu --space " + kSrc + "/configs/spaces/dpu_hw.yaml --network mobilenet_v2 "
+                          "--samples 12 --out " + dir + "/s.csv");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string csv = read_file(dir + "/s.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 13);
+  EXPECT_NE(csv.find("point,arch,banks,clock_mhz,cores"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coda::test
