@@ -29,16 +29,21 @@ int main(int argc, char** argv) {
   const coda::ParamSet hw(coda::edge::edge_params());
   const auto net = coda::network::build_zoo("mobilenet_v2");
   const auto row = featurizer.features(net, hw);
-  const std::size_t batch = 1024;
-  std::vector<float> x;
-  for (std::size_t i = 0; i < batch; ++i) x.insert(x.end(), row.begin(), row.end());
-  model.predict(x, batch);  // warm-up
-  double t0 = now();
-  const int reps = 50;
-  for (int r = 0; r < reps; ++r) model.predict(x, batch);
-  const double batched = reps * batch / (now() - t0);
+  double batched = 0;
+  std::size_t best_batch = 0;
+  for (const std::size_t batch : {256, 1024, 4096}) {
+    std::vector<float> x;
+    for (std::size_t i = 0; i < batch; ++i) x.insert(x.end(), row.begin(), row.end());
+    model.predict(x, batch);  // warm-up
+    const int reps = static_cast<int>(50 * 1024 / batch);
+    const double t0 = now();
+    for (int r = 0; r < reps; ++r) model.predict(x, batch);
+    const double qps = reps * batch / (now() - t0);
+    std::printf("mlp: batch %zu: %.0f queries/s\n", batch, qps);
+    if (qps > batched) batched = qps, best_batch = batch;
+  }
   std::vector<float> one(row.begin(), row.end());
-  t0 = now();
+  double t0 = now();
   const int singles = 2000;
   for (int r = 0; r < singles; ++r) model.predict(one, 1);
   const double single_us = (now() - t0) / singles * 1e6;
@@ -47,6 +52,6 @@ int main(int argc, char** argv) {
   for (int r = 0; r < feats; ++r) featurizer.features(net, hw);
   const double feat_us = (now() - t0) / feats * 1e6;
   std::printf("mlp: batched %.0f queries/s (batch %zu), single query %.1f us; featurizer %.1f us per network\n",
-              batched, batch, single_us, feat_us);
+              batched, best_batch, single_us, feat_us);
   return 0;
 }

@@ -209,7 +209,8 @@ struct MlpModel::Impl {
   // The exported buffers, read once: inference runs them directly, without
   // the TorchScript interpreter's per-op cost (a single query is ~10 ops).
   std::vector<torch::Tensor> w, b;
-  torch::Tensor wr, br, wf, bf, y_mean, y_std;
+  torch::Tensor heads_w, heads_b;  // [hidden x 4]: three regression heads and the feasibility head
+  float y_mean[3], y_std[3];
 };
 
 MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
@@ -234,12 +235,13 @@ MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
     impl_->w.push_back(buffer("w" + std::to_string(i)));
     impl_->b.push_back(buffer("b" + std::to_string(i)));
   }
-  impl_->wr = buffer("wr");
-  impl_->br = buffer("br");
-  impl_->wf = buffer("wf");
-  impl_->bf = buffer("bf");
-  impl_->y_mean = buffer("y_mean");
-  impl_->y_std = buffer("y_std");
+  impl_->heads_w = torch::cat({buffer("wr"), buffer("wf")}, 1).contiguous();
+  impl_->heads_b = torch::cat({buffer("br"), buffer("bf")}, 0).contiguous();
+  const torch::Tensor ym = buffer("y_mean").contiguous(), ys = buffer("y_std").contiguous();
+  for (int k = 0; k < 3; ++k) {
+    impl_->y_mean[k] = ym[k].item<float>();
+    impl_->y_std[k] = ys[k].item<float>();
+  }
 }
 
 MlpModel::~MlpModel() { delete impl_; }
@@ -251,18 +253,37 @@ std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::s
   const torch::Tensor in = torch::from_blob(const_cast<float*>(x.data()),
                                             {static_cast<int64_t>(n), static_cast<int64_t>(impl_->features)},
                                             torch::kFloat32);
-  // The same computation as the exported forward().
-  torch::Tensor h = in;
-  for (std::size_t i = 0; i < impl_->w.size(); ++i) h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();
-  const torch::Tensor logs =
-      torch::clamp(torch::addmm(impl_->br, h, impl_->wr) * impl_->y_std + impl_->y_mean, -60.0, 60.0);
-  const torch::Tensor out =
-      torch::cat({torch::exp(logs), torch::sigmoid(torch::addmm(impl_->bf, h, impl_->wf))}, 1).contiguous();
+  // The same computation as the exported forward(). A single query reads
+  // only the first-layer rows of its non-zero features (one-hot and padded
+  // slots are mostly zero), which halves the memory the query touches.
+  torch::Tensor h;
+  if (n == 1) {
+    // h0 = b0 + sum over non-zero features of x_j * W0[j, :], accumulated in place.
+    const auto hidden = impl_->w[0].size(1);
+    std::vector<float> acc(static_cast<std::size_t>(hidden));
+    const float* b0 = impl_->b[0].data_ptr<float>();
+    std::copy(b0, b0 + hidden, acc.begin());
+    const float* w0 = impl_->w[0].data_ptr<float>();
+    for (std::size_t j = 0; j < impl_->features; ++j) {
+      const float xj = x[j];
+      if (xj == 0.0f) continue;
+      const float* row = w0 + j * static_cast<std::size_t>(hidden);
+      for (int64_t c = 0; c < hidden; ++c) acc[static_cast<std::size_t>(c)] += xj * row[c];
+    }
+    for (auto& v : acc) v = std::max(v, 0.0f);
+    h = torch::from_blob(acc.data(), {1, hidden}, torch::kFloat32).clone();
+  } else {
+    h = torch::addmm(impl_->b[0], in, impl_->w[0]).relu_();
+  }
+  for (std::size_t i = 1; i < impl_->w.size(); ++i) h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();
+  const torch::Tensor out = torch::addmm(impl_->heads_b, h, impl_->heads_w).contiguous();
   auto a = out.accessor<float, 2>();
   std::vector<MlpPrediction> r(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto k = static_cast<int64_t>(i);
-    r[i] = {a[k][0], a[k][1], a[k][2], a[k][3]};
+    double v[3];
+    for (int j = 0; j < 3; ++j) v[j] = std::exp(std::clamp(a[k][j] * impl_->y_std[j] + impl_->y_mean[j], -60.0f, 60.0f));
+    r[i] = {v[0], v[1], v[2], 1.0 / (1.0 + std::exp(-static_cast<double>(a[k][3])))};
   }
   return r;
 }
