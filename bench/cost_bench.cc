@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
   const int feats = 2000;
   for (int r = 0; r < feats; ++r) featurizer.features(net, hw);
   const double feat_us = (now() - t0) / feats * 1e6;
-  std::printf("mlp: batched %.0f queries/s (batch %zu), single query %.1f us; featurizer %.1f us per network\n",
-              batched, best_batch, single_us, feat_us);
+  std::printf(
+      "mlp: batched %.0f queries/s (batch %zu), single query %.1f us; featurizer %.1f us per "
+      "network\n",
+      batched, best_batch, single_us, feat_us);
   return 0;
 }

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
   const std::string arch = argv[1], net_name = argv[2];
   const int reps = argc > 3 ? std::stoi(argv[3]) : 100;
   auto& acc = coda::sim::accelerator(arch);
-  const coda::ParamSet hw = argc > 4 ? coda::load_params_file(acc.params(), argv[4], arch)
-                                     : coda::ParamSet(acc.params());
+  const coda::ParamSet hw =
+      argc > 4 ? coda::load_params_file(acc.params(), argv[4], arch) : coda::ParamSet(acc.params());
   const auto net = coda::network::build_zoo(net_name);
   acc.simulate(net, hw, {});  // elaborates the session
   const double sim_s = seconds_per_call([&] { acc.simulate(net, hw, {}); }, reps);

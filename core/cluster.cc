@@ -38,9 +38,15 @@ void finalize() {
   }
 }
 
-bool active() { return g_active; }
-int rank() { return g_rank; }
-int size() { return g_size; }
+bool active() {
+  return g_active;
+}
+int rank() {
+  return g_rank;
+}
+int size() {
+  return g_size;
+}
 
 void run(const std::vector<long long>& tasks, const std::function<std::string(long long)>& work,
          const std::function<void(long long, const std::string&)>& done) {
@@ -75,7 +81,8 @@ void run(const std::vector<long long>& tasks, const std::function<std::string(lo
     int count = 0;
     MPI_Get_count(&status, MPI_CHAR, &count);
     buffer.resize(static_cast<std::size_t>(count));
-    MPI_Recv(buffer.data(), count, MPI_CHAR, status.MPI_SOURCE, kResultTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Recv(buffer.data(), count, MPI_CHAR, status.MPI_SOURCE, kResultTag, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
     --outstanding;
     long long task = 0;
     std::memcpy(&task, buffer.data(), sizeof task);

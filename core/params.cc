@@ -26,7 +26,9 @@ const ParamDecl& ParamSet::decl(const std::string& name) const {
   throw InputError({}, name, "unknown field; allowed fields: " + join(names, ", "));
 }
 
-double ParamSet::get(const std::string& name) const { return values_.at(decl(name).name); }
+double ParamSet::get(const std::string& name) const {
+  return values_.at(decl(name).name);
+}
 
 const std::string& ParamSet::get_label(const std::string& name) const {
   const ParamDecl& d = decl(name);
@@ -38,7 +40,8 @@ std::string ParamSet::text(const std::string& name) const {
   return d.labels.empty() ? format_number(values_.at(name)) : get_label(name);
 }
 
-double ParamSet::parse(const ParamDecl& d, const std::string& text, const SourceLocation& where) const {
+double ParamSet::parse(const ParamDecl& d, const std::string& text,
+                       const SourceLocation& where) const {
   if (!d.labels.empty()) {
     for (std::size_t i = 0; i < d.labels.size(); ++i)
       if (d.labels[i] == text) return static_cast<double>(i);
@@ -64,7 +67,8 @@ void ParamSet::set(const std::string& name, double value, const SourceLocation& 
   const ParamDecl& d = decl(name);
   bool ok = std::isfinite(value);
   if (!d.labels.empty()) {
-    ok = ok && value >= 0 && value < static_cast<double>(d.labels.size()) && value == std::floor(value);
+    ok = ok && value >= 0 && value < static_cast<double>(d.labels.size()) &&
+         value == std::floor(value);
     if (!ok) throw InputError(where, name, "is not allowed; " + allowed(d));
   } else if (!d.choices.empty()) {
     bool hit = false;
@@ -110,8 +114,8 @@ void ParamSet::apply_override(const std::string& assignment) {
 std::string ParamSet::dump_yaml() const {
   std::string out;
   for (const auto& d : *decls_) {
-    out += "# " + d.description + " [" + (d.unit.empty() ? "-" : d.unit) + "]; " + allowed(d) +
-           "\n";
+    out +=
+        "# " + d.description + " [" + (d.unit.empty() ? "-" : d.unit) + "]; " + allowed(d) + "\n";
     out += d.name + ": " + text(d.name) + "\n";
   }
   return out;

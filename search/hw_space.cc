@@ -25,7 +25,8 @@ HwSpace HwSpace::load(const std::string& path, const std::string& arch,
   if (doc.root["base"]) {
     // A relative base path is read relative to the space file.
     std::filesystem::path b = read_string(doc.file, doc.root, "base");
-    if (b.is_relative() && !std::filesystem::exists(b)) b = std::filesystem::path(path).parent_path() / b;
+    if (b.is_relative() && !std::filesystem::exists(b))
+      b = std::filesystem::path(path).parent_path() / b;
     base = load_params_file(decls, b.string(), arch + " hardware config");
   }
   for (const auto& d : decls) s.base_.push_back(base.get(d.name));
@@ -42,7 +43,8 @@ HwSpace HwSpace::load(const std::string& path, const std::string& arch,
     dim.name = kv.first.as<std::string>();
     const YAML::Node values = kv.second;
     if (!values.IsSequence() || values.size() == 0) {
-      throw InputError(location_of(doc.file, values), dim.name, "expected a non-empty list of values");
+      throw InputError(location_of(doc.file, values), dim.name,
+                       "expected a non-empty list of values");
     }
     ParamSet probe(decls);
     for (const auto& v : values) {

@@ -19,14 +19,16 @@ JointSpace JointSpace::load(const std::string& path, const std::string& arch,
   std::filesystem::path hw = read_string(doc.file, doc.root, "hardware");
   if (hw.is_relative()) hw = std::filesystem::path(path).parent_path() / hw;
   s.hw_ = HwSpace::load(hw.string(), arch, decls);
-  if (!doc.root["network"]) throw InputError(location_of(doc.file, doc.root), "network", "missing field");
+  if (!doc.root["network"])
+    throw InputError(location_of(doc.file, doc.root), "network", "missing field");
   s.nas_ = NasSpace::load(doc, doc.root["network"]);
   return s;
 }
 
 JointSample JointSpace::sample(unsigned long long seed, long long index) const {
   std::seed_seq seq{static_cast<unsigned>(seed), static_cast<unsigned>(seed >> 32),
-                    static_cast<unsigned>(index), static_cast<unsigned>(static_cast<unsigned long long>(index) >> 32)};
+                    static_cast<unsigned>(index),
+                    static_cast<unsigned>(static_cast<unsigned long long>(index) >> 32)};
   std::mt19937_64 rng(seq);
   JointSample s;
   s.index = index;

@@ -38,11 +38,13 @@ NasSpace NasSpace::load(const YamlDoc& doc, const YAML::Node& node) {
   check_keys(doc.file, node, {"space", "input", "classes"}, "the network space");
   const std::string space = read_string(doc.file, node, "space");
   const int input = node["input"] ? static_cast<int>(read_int(doc.file, node, "input")) : 224;
-  const int classes = node["classes"] ? static_cast<int>(read_int(doc.file, node, "classes")) : 1000;
+  const int classes =
+      node["classes"] ? static_cast<int>(read_int(doc.file, node, "classes")) : 1000;
   if (input < 32 || input > 1024) {
     throw InputError(location_of(doc.file, node["input"]), "input", "allowed range: 32 to 1024");
   }
-  if (classes < 1) throw InputError(location_of(doc.file, node["classes"]), "classes", "must be positive");
+  if (classes < 1)
+    throw InputError(location_of(doc.file, node["classes"]), "classes", "must be positive");
   if (space == "nahas_s1") return nahas_s1(input, classes);
   throw InputError(location_of(doc.file, node["space"]), "space",
                    "unknown NAS space '" + space + "'; available: nahas_s1");
@@ -65,12 +67,14 @@ std::vector<int> NasSpace::sample(std::mt19937_64& rng) const {
 
 network::Network NasSpace::decode(const std::vector<int>& choices) const {
   if (choices.size() != decisions_.size()) {
-    throw InputError({}, "candidate", "expected " + std::to_string(decisions_.size()) + " choices, got " +
-                                          std::to_string(choices.size()));
+    throw InputError({}, "candidate",
+                     "expected " + std::to_string(decisions_.size()) + " choices, got " +
+                         std::to_string(choices.size()));
   }
   for (std::size_t i = 0; i < choices.size(); ++i) {
     if (choices[i] < 0 || choices[i] >= static_cast<int>(decisions_[i].values.size())) {
-      throw InputError({}, decisions_[i].name, "choice " + std::to_string(choices[i]) + " out of range");
+      throw InputError({}, decisions_[i].name,
+                       "choice " + std::to_string(choices[i]) + " out of range");
     }
   }
   using namespace network;

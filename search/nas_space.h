@@ -13,8 +13,8 @@
 namespace coda::search {
 
 struct Decision {
-  std::string name;             // e.g. "block3.kernel"
-  std::vector<int> values;      // the allowed values
+  std::string name;         // e.g. "block3.kernel"
+  std::vector<int> values;  // the allowed values
 };
 
 class NasSpace {

@@ -60,8 +60,9 @@ std::vector<std::string> accelerator_names() {
 Accelerator& accelerator(const std::string& name) {
   auto it = entries().find(name);
   if (it == entries().end()) {
-    throw InputError({}, "arch",
-                     "unknown accelerator '" + name + "'; available: " + join(accelerator_names(), ", "));
+    throw InputError(
+        {}, "arch",
+        "unknown accelerator '" + name + "'; available: " + join(accelerator_names(), ", "));
   }
   if (!it->second.instance) it->second.instance = it->second.factory();
   return *it->second.instance;

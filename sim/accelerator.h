@@ -20,21 +20,21 @@ struct LayerResult {
   double cycles = 0;
   double latency_s = 0;
   std::int64_t macs = 0;
-  double utilization = 0;   // fraction of peak MAC throughput while the layer runs
-  std::string bottleneck;   // what bounds the layer (family-specific classes)
+  double utilization = 0;  // fraction of peak MAC throughput while the layer runs
+  std::string bottleneck;  // what bounds the layer (family-specific classes)
   nlohmann::json extra = nlohmann::json::object();
 };
 
 struct SimResult {
   bool feasible = true;
-  std::string reason;       // why the design is infeasible
+  std::string reason;  // why the design is infeasible
   std::string arch;
   std::string network;
   double latency_s = 0;
   double cycles = 0;
   double energy_j = 0;
   double area_mm2 = 0;
-  double utilization = 0;   // MACs / (peak MACs per cycle * cycles)
+  double utilization = 0;  // MACs / (peak MACs per cycle * cycles)
   std::vector<LayerResult> layers;
   nlohmann::json stats = nlohmann::json::object();
   nlohmann::json extra = nlohmann::json::object();

@@ -17,8 +17,8 @@ namespace coda::sim {
 
 struct Command {
   std::vector<std::pair<Token*, std::uint64_t>> waits;  // (token, count) to wait for
-  std::function<void()> work;                             // runs in the engine thread; may wait()
-  std::vector<Token*> signals;                            // signalled when the work is done
+  std::function<void()> work;                           // runs in the engine thread; may wait()
+  std::vector<Token*> signals;                          // signalled when the work is done
 };
 
 class Engine : public sc_core::sc_module {

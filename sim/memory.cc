@@ -5,14 +5,16 @@
 
 namespace coda::sim {
 
-using sc_core::sc_time;
 using sc_core::SC_SEC;
+using sc_core::sc_time;
 
 Dram::Dram(sc_core::sc_module_name name) : sc_core::sc_module(name) {
   target.register_b_transport(this, &Dram::b_transport);
 }
 
-void Dram::configure(const DramParams& p) { params_ = p; }
+void Dram::configure(const DramParams& p) {
+  params_ = p;
+}
 
 void Dram::reset() {
   busy_until_ = sc_core::sc_time_stamp();
@@ -84,6 +86,8 @@ bool Buffer::allocate(std::uint64_t bytes) {
   return true;
 }
 
-void Buffer::release(std::uint64_t bytes) { used_ -= std::min(used_, bytes); }
+void Buffer::release(std::uint64_t bytes) {
+  used_ -= std::min(used_, bytes);
+}
 
 }  // namespace coda::sim

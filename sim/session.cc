@@ -5,7 +5,9 @@
 
 // libsystemc references sc_main; coda drives SystemC from its own main(), so
 // this entry point is never called.
-int sc_main(int /*argc*/, char* /*argv*/[]) { return 0; }
+int sc_main(int /*argc*/, char* /*argv*/[]) {
+  return 0;
+}
 
 namespace coda::sim {
 namespace {

@@ -25,7 +25,8 @@ namespace {
 
 ParamSet hw_from_values(const sim::Accelerator& acc, const std::vector<double>& values) {
   ParamSet hw(acc.params());
-  for (std::size_t i = 0; i < values.size() && i < acc.params().size(); ++i) hw.set(acc.params()[i].name, values[i]);
+  for (std::size_t i = 0; i < values.size() && i < acc.params().size(); ++i)
+    hw.set(acc.params()[i].name, values[i]);
   return hw;
 }
 
@@ -37,8 +38,8 @@ cost::TrainData load_train_data(const std::string& dir) {
   const cost::Featurizer featurizer(acc.params());
   if (schema.value("featurizer_version", 0) != featurizer.version()) {
     throw InputError({dir + "/schema.json", 0, 0}, "featurizer_version",
-                     "dataset written with featurizer v" + schema["featurizer_version"].dump() + ", this build has v" +
-                         std::to_string(featurizer.version()));
+                     "dataset written with featurizer v" + schema["featurizer_version"].dump() +
+                         ", this build has v" + std::to_string(featurizer.version()));
   }
   const auto samples = cost::read_dataset(dir);
   cost::TrainData d;
@@ -50,7 +51,8 @@ cost::TrainData load_train_data(const std::string& dir) {
   for (const auto& s : samples) {
     const auto f = featurizer.features(space.nas().decode(s.nas), hw_from_values(acc, s.hw));
     d.x.insert(d.x.end(), f.begin(), f.end());
-    d.targets.insert(d.targets.end(), {s.metrics.latency_s, s.metrics.energy_j, s.metrics.area_mm2});
+    d.targets.insert(d.targets.end(),
+                     {s.metrics.latency_s, s.metrics.energy_j, s.metrics.area_mm2});
     d.feasible.push_back(s.metrics.feasible ? 1.0f : 0.0f);
   }
   return d;
@@ -117,7 +119,8 @@ void scatter_png(const std::string& path, const std::string& what, const std::st
   const std::string script = fmt::format(
       "set terminal pngcairo size 700,700\nset output '{}'\nset logscale xy\nset grid\n"
       "set xlabel 'simulated {} ({})'\nset ylabel 'predicted {} ({})'\nset key top left\n"
-      "plot '{}' using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title 'samples', x with lines lc rgb "
+      "plot '{}' using 1:2 with points pt 7 ps 0.3 lc rgb '#1f77b4' title 'samples', x with lines "
+      "lc rgb "
       "'#cc0000' title 'y = x'\n",
       path, what, unit, what, unit, dat);
   if (FILE* gp = ::popen("gnuplot 2>/dev/null", "w")) {
@@ -139,29 +142,48 @@ void register_cost_commands(CLI::App& app) {
   auto t = std::make_shared<TrainArgs>();
   auto* train = app.add_subcommand("train", "Train the MLP cost model on a dataset");
   train->add_option("--data", t->data, "dataset directory (coda dataset)")->required();
-  train->add_option("--out", t->out, "TorchScript model file (metadata beside it as .json)")->required();
-  train->add_option("--hidden", t->opts.hidden, "hidden width")->capture_default_str()->check(CLI::Range(4, 4096));
-  train->add_option("--layers", t->opts.layers, "trunk layers")->capture_default_str()->check(CLI::Range(1, 8));
-  train->add_option("--dropout", t->opts.dropout, "dropout")->capture_default_str()->check(CLI::Range(0.0, 0.9));
-  train->add_option("--batch", t->opts.batch, "batch size")->capture_default_str()->check(CLI::Range(1, 65536));
-  train->add_option("--lr", t->opts.lr, "Adam learning rate")->capture_default_str()->check(CLI::Range(1e-6, 1.0));
-  train->add_option("--lambda", t->opts.lambda, "weight of latency/energy vs area (NAHAS eq. 7)")->capture_default_str();
-  train->add_option("--epochs", t->opts.epochs, "maximum epochs")->capture_default_str()->check(CLI::Range(1, 10000));
-  train->add_option("--patience", t->opts.patience, "early-stopping patience (epochs)")->capture_default_str();
+  train->add_option("--out", t->out, "TorchScript model file (metadata beside it as .json)")
+      ->required();
+  train->add_option("--hidden", t->opts.hidden, "hidden width")
+      ->capture_default_str()
+      ->check(CLI::Range(4, 4096));
+  train->add_option("--layers", t->opts.layers, "trunk layers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
+  train->add_option("--dropout", t->opts.dropout, "dropout")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.9));
+  train->add_option("--batch", t->opts.batch, "batch size")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65536));
+  train->add_option("--lr", t->opts.lr, "Adam learning rate")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 1.0));
+  train->add_option("--lambda", t->opts.lambda, "weight of latency/energy vs area (NAHAS eq. 7)")
+      ->capture_default_str();
+  train->add_option("--epochs", t->opts.epochs, "maximum epochs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  train->add_option("--patience", t->opts.patience, "early-stopping patience (epochs)")
+      ->capture_default_str();
   train->add_option("--seed", t->opts.seed, "seed (split, init, batches)")->capture_default_str();
-  train->add_option("--threads", t->opts.threads, "CPU threads")->capture_default_str()->check(CLI::Range(1, 256));
+  train->add_option("--threads", t->opts.threads, "CPU threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   train->callback([t] {
     const auto t0 = std::chrono::steady_clock::now();
     const cost::TrainData data = load_train_data(t->data);
-    std::cerr << fmt::format("train: {} samples x {} features ({:.1f} s to featurize)\n", data.n, data.f,
-                             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::cerr << fmt::format(
+        "train: {} samples x {} features ({:.1f} s to featurize)\n", data.n, data.f,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     t->opts.out = t->out;
     t->opts.log = [](const std::string& line) { std::cerr << line << "\n"; };
     const auto rep = cost::train_mlp(data, t->opts);
-    std::cout << fmt::format("train: best epoch {} of {}, validation loss {:.5f}, {} train / {} validation samples, "
-                             "{:.1f} s -> {}\n",
-                             rep.best_epoch, rep.epochs_run, rep.best_val_loss, rep.train_samples, rep.val_samples,
-                             rep.seconds, t->out);
+    std::cout << fmt::format(
+        "train: best epoch {} of {}, validation loss {:.5f}, {} train / {} validation samples, "
+        "{:.1f} s -> {}\n",
+        rep.best_epoch, rep.epochs_run, rep.best_val_loss, rep.train_samples, rep.val_samples,
+        rep.seconds, t->out);
   });
 
   // coda validate
@@ -172,27 +194,38 @@ void register_cost_commands(CLI::App& app) {
     int workers = 1;
   };
   auto v = std::make_shared<ValArgs>();
-  auto* val = app.add_subcommand("validate", "Compare a cost model with simulation on fresh samples");
-  val->add_option("--cost-model", v->cost_model, "mlp:<model.pt>, analytical or simulator")->required();
+  auto* val =
+      app.add_subcommand("validate", "Compare a cost model with simulation on fresh samples");
+  val->add_option("--cost-model", v->cost_model, "mlp:<model.pt>, analytical or simulator")
+      ->required();
   val->add_option("--arch", v->arch, "accelerator family")->required();
   val->add_option("--space", v->space, "joint space YAML")->required();
-  val->add_option("--samples", v->samples, "fresh samples")->capture_default_str()->check(CLI::Range(2LL, 10000000LL));
+  val->add_option("--samples", v->samples, "fresh samples")
+      ->capture_default_str()
+      ->check(CLI::Range(2LL, 10000000LL));
   val->add_option("--out", v->out, "output directory")->required();
-  val->add_option("--split", v->split, "random: the joint space; leave-family-out: zoo families outside it")
+  val->add_option("--split", v->split,
+                  "random: the joint space; leave-family-out: zoo families outside it")
       ->check(CLI::IsMember({"random", "leave-family-out"}))
       ->capture_default_str();
-  val->add_option("--seed", v->seed, "sampling seed (keep it apart from the training data's)")->capture_default_str();
+  val->add_option("--seed", v->seed, "sampling seed (keep it apart from the training data's)")
+      ->capture_default_str();
   val->callback([v] {
     sim::Accelerator& acc = sim::accelerator(v->arch);
     const search::JointSpace space = search::JointSpace::load(v->space, v->arch, acc.params());
     auto model = cost::make_cost_model(v->cost_model, v->arch);
     auto truth_model = cost::make_cost_model("simulator", v->arch);
     // Networks outside the NAS space, for leave-family-out.
-    const std::vector<std::string> families = {"mnasnet1_0", "proxyless_mobile", "fbnet_a", "mobilenet_v2:width=0.75",
-                                               "efficientnet_b0:se=false,act=relu", "mnasnet0_5"};
+    const std::vector<std::string> families = {"mnasnet1_0",
+                                               "proxyless_mobile",
+                                               "fbnet_a",
+                                               "mobilenet_v2:width=0.75",
+                                               "efficientnet_b0:se=false,act=relu",
+                                               "mnasnet0_5"};
     std::filesystem::create_directories(v->out);
     std::ofstream points(v->out + "/points.csv");
-    points << "index,network,sim_feasible,pred_feasible,sim_latency_s,pred_latency_s,sim_energy_j,pred_energy_j,"
+    points << "index,network,sim_feasible,pred_feasible,sim_latency_s,pred_latency_s,sim_energy_j,"
+              "pred_energy_j,"
               "sim_area_mm2,pred_area_mm2\n";
     std::vector<double> tl, pl, te, pe, ta, pa;
     std::size_t feas_ok = 0;
@@ -200,16 +233,18 @@ void register_cost_commands(CLI::App& app) {
     std::mt19937_64 rng(v->seed);
     for (long long i = 0; i < v->samples; ++i) {
       const auto js = space.sample(v->seed, i);
-      network::Network net = v->split == "random"
-                                 ? space.nas().decode(js.nas)
-                                 : network::build_zoo(families[static_cast<std::size_t>(i) % families.size()]);
+      network::Network net =
+          v->split == "random"
+              ? space.nas().decode(js.nas)
+              : network::build_zoo(families[static_cast<std::size_t>(i) % families.size()]);
       const ParamSet hw = space.hw().point(js.hw_point);
       const auto truth = truth_model->evaluate({{&net, &hw}})[0];
       const auto pred = model->evaluate({{&net, &hw}})[0];
       feas_ok += truth.feasible == pred.feasible;
-      points << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", i, net.name(), truth.feasible,
-                            pred.feasible, truth.latency_s, pred.latency_s, truth.energy_j, pred.energy_j,
-                            truth.area_mm2, pred.area_mm2);
+      points << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", i,
+                            net.name(), truth.feasible, pred.feasible, truth.latency_s,
+                            pred.latency_s, truth.energy_j, pred.energy_j, truth.area_mm2,
+                            pred.area_mm2);
       if (truth.feasible && pred.latency_s > 0) {
         tl.push_back(truth.latency_s), pl.push_back(pred.latency_s);
         te.push_back(truth.energy_j), pe.push_back(pred.energy_j);
@@ -217,25 +252,27 @@ void register_cost_commands(CLI::App& app) {
       }
       progress.tick();
     }
-    const nlohmann::json metrics = {{"cost_model", v->cost_model},
-                                    {"arch", v->arch},
-                                    {"split", v->split},
-                                    {"samples", v->samples},
-                                    {"latency", metric_block(tl, pl)},
-                                    {"energy", metric_block(te, pe)},
-                                    {"area", metric_block(ta, pa)},
-                                    {"feasibility_accuracy", static_cast<double>(feas_ok) / v->samples}};
+    const nlohmann::json metrics = {
+        {"cost_model", v->cost_model},
+        {"arch", v->arch},
+        {"split", v->split},
+        {"samples", v->samples},
+        {"latency", metric_block(tl, pl)},
+        {"energy", metric_block(te, pe)},
+        {"area", metric_block(ta, pa)},
+        {"feasibility_accuracy", static_cast<double>(feas_ok) / v->samples}};
     write_json(metrics, v->out + "/metrics.json");
     scatter_png(v->out + "/latency.png", "latency", "s", tl, pl);
     scatter_png(v->out + "/energy.png", "energy", "J", te, pe);
     scatter_png(v->out + "/area.png", "area", "mm^2", ta, pa);
-    std::cout << fmt::format("validate {} ({}, {} samples): latency within 10% {:.1f}%, tau {:.3f}; energy within 10% "
-                             "{:.1f}%; area within 10% {:.1f}%; feasibility accuracy {:.1f}% -> {}/metrics.json\n",
-                             v->cost_model, v->split, v->samples, 100 * metrics["latency"]["within_10pct"].get<double>(),
-                             metrics["latency"]["kendall_tau"].get<double>(),
-                             100 * metrics["energy"]["within_10pct"].get<double>(),
-                             100 * metrics["area"]["within_10pct"].get<double>(),
-                             100 * metrics["feasibility_accuracy"].get<double>(), v->out);
+    std::cout << fmt::format(
+        "validate {} ({}, {} samples): latency within 10% {:.1f}%, tau {:.3f}; energy within 10% "
+        "{:.1f}%; area within 10% {:.1f}%; feasibility accuracy {:.1f}% -> {}/metrics.json\n",
+        v->cost_model, v->split, v->samples, 100 * metrics["latency"]["within_10pct"].get<double>(),
+        metrics["latency"]["kendall_tau"].get<double>(),
+        100 * metrics["energy"]["within_10pct"].get<double>(),
+        100 * metrics["area"]["within_10pct"].get<double>(),
+        100 * metrics["feasibility_accuracy"].get<double>(), v->out);
   });
 }
 

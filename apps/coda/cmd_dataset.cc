@@ -27,10 +27,13 @@ void register_dataset_command(CLI::App& app) {
     bool resume = false;
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("dataset", "Simulate samples of a joint space into a cost-model dataset");
+  auto* cmd =
+      app.add_subcommand("dataset", "Simulate samples of a joint space into a cost-model dataset");
   cmd->add_option("--arch", a->arch, "accelerator family")->required();
   cmd->add_option("--space", a->space, "joint space YAML (NAS space x hardware space)")->required();
-  cmd->add_option("--samples", a->samples, "number of samples")->required()->check(CLI::Range(1LL, 100000000LL));
+  cmd->add_option("--samples", a->samples, "number of samples")
+      ->required()
+      ->check(CLI::Range(1LL, 100000000LL));
   cmd->add_option("--out", a->out, "dataset directory (shards + schema.json)")->required();
   cmd->add_option("--workers", a->workers, "worker processes")->check(CLI::Range(1, 256));
   cmd->add_option("--seed", a->seed, "sampling seed")->capture_default_str();
@@ -40,7 +43,8 @@ void register_dataset_command(CLI::App& app) {
     const search::JointSpace space = search::JointSpace::load(a->space, a->arch, acc.params());
     const cost::Featurizer featurizer(acc.params());
     nlohmann::json decisions = nlohmann::json::array();
-    for (const auto& d : space.nas().decisions()) decisions.push_back({{"name", d.name}, {"values", d.values}});
+    for (const auto& d : space.nas().decisions())
+      decisions.push_back({{"name", d.name}, {"values", d.values}});
     nlohmann::json hw_fields = nlohmann::json::array();
     for (const auto& d : acc.params()) hw_fields.push_back(d.name);
     const nlohmann::json schema = {
@@ -55,7 +59,8 @@ void register_dataset_command(CLI::App& app) {
         {"seed", a->seed},
         {"featurizer_version", featurizer.version()},
         {"feature_names", featurizer.names()},
-        {"columns", {"index", "status", "latency_s", "energy_j", "area_mm2", "nas", "hw", "reason"}},
+        {"columns",
+         {"index", "status", "latency_s", "energy_j", "area_mm2", "nas", "hw", "reason"}},
     };
     // Under mpirun, ranks other than 0 only simulate what rank 0 hands them.
     const auto work = [&](long long i) {
@@ -92,8 +97,8 @@ void register_dataset_command(CLI::App& app) {
     } else {
       run_worker_pool(todo, {a->workers}, work, done);
     }
-    std::cout << fmt::format("dataset: {} samples in {} ({:.0f} samples/s this run)\n", writer.done().size(),
-                             a->out, progress.rate());
+    std::cout << fmt::format("dataset: {} samples in {} ({:.0f} samples/s this run)\n",
+                             writer.done().size(), a->out, progress.rate());
   });
 }
 

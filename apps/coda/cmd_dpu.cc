@@ -41,21 +41,30 @@ void register_dpu_commands(CLI::App& app, int& exit_code) {
         counts[dpu::opcode_name(static_cast<dpu::Opcode>(o))] = g.counts[o];
         totals[o] += g.counts[o];
       }
-      groups.push_back({{"layers", g.layers}, {"kind", g.kind}, {"tiles", g.tiles},
-                        {"instructions", counts}, {"host", g.host_reason}});
+      groups.push_back({{"layers", g.layers},
+                        {"kind", g.kind},
+                        {"tiles", g.tiles},
+                        {"instructions", counts},
+                        {"host", g.host_reason}});
     }
     if (!a->json.empty()) {
-      write_json({{"network", net.name()}, {"target", cfg.target.name}, {"feasible", prog.feasible},
-                  {"reason", prog.reason}, {"instructions", prog.insts.size()}, {"groups", groups},
+      write_json({{"network", net.name()},
+                  {"target", cfg.target.name},
+                  {"feasible", prog.feasible},
+                  {"reason", prog.reason},
+                  {"instructions", prog.insts.size()},
+                  {"groups", groups},
                   {"host_layers", prog.host_layers}},
                  a->json);
     }
     if (a->json != "-" && a->dump != "-") {
-      std::cout << fmt::format("{} on {}: {} layers fused into {} groups, {} instructions\n", net.name(),
-                               cfg.target.name, net.size() - 1, prog.groups.size(), prog.insts.size());
+      std::cout << fmt::format("{} on {}: {} layers fused into {} groups, {} instructions\n",
+                               net.name(), cfg.target.name, net.size() - 1, prog.groups.size(),
+                               prog.insts.size());
       std::string t;
       for (int o = 0; o < dpu::kOpcodes; ++o) {
-        if (totals[o]) t += fmt::format(" {}={}", dpu::opcode_name(static_cast<dpu::Opcode>(o)), totals[o]);
+        if (totals[o])
+          t += fmt::format(" {}={}", dpu::opcode_name(static_cast<dpu::Opcode>(o)), totals[o]);
       }
       std::cout << "instructions:" << t << "\n";
       for (const auto& h : prog.host_layers) std::cout << "on the host: " << h << "\n";

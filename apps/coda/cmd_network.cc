@@ -16,7 +16,9 @@ namespace {
 using network::Layer;
 using network::Network;
 
-nlohmann::json shape_json(const network::Shape& s) { return {s.c, s.h, s.w}; }
+nlohmann::json shape_json(const network::Shape& s) {
+  return {s.c, s.h, s.w};
+}
 
 nlohmann::json stats_json(const Network& net) {
   nlohmann::json per_layer = nlohmann::json::array();
@@ -43,8 +45,10 @@ nlohmann::json stats_json(const Network& net) {
       j["activation"] = network::activation_name(l.activation);
     }
     if (l.quant) {
-      j["quant"] = {{"w_int", l.quant->w_int}, {"w_frac", l.quant->w_frac},
-                    {"a_int", l.quant->a_int}, {"a_frac", l.quant->a_frac}};
+      j["quant"] = {{"w_int", l.quant->w_int},
+                    {"w_frac", l.quant->w_frac},
+                    {"a_int", l.quant->a_int},
+                    {"a_frac", l.quant->a_frac}};
     }
     if (l.compression.any()) {
       j["compression"] = {{"pattern_zeros", l.compression.pattern_zeros},
@@ -54,18 +58,15 @@ nlohmann::json stats_json(const Network& net) {
     }
     per_layer.push_back(std::move(j));
   }
-  return {{"name", net.name()},
-          {"input", shape_json(net.input_shape())},
-          {"layers", per_layer.size()},
-          {"params", net.params()},
-          {"macs", net.macs()},
-          {"per_layer", per_layer}};
+  return {{"name", net.name()},         {"input", shape_json(net.input_shape())},
+          {"layers", per_layer.size()}, {"params", net.params()},
+          {"macs", net.macs()},         {"per_layer", per_layer}};
 }
 
 std::string stats_table(const Network& net) {
   std::string out = fmt::format("network {}  input {}\n\n", net.name(), net.input_shape().str());
-  out += fmt::format("{:>4}  {:<34} {:<17} {:<15} {:<15} {:>7} {:>12} {:>15}\n", "#", "layer",
-                     "op", "in", "out", "k/s", "params", "MACs");
+  out += fmt::format("{:>4}  {:<34} {:<17} {:<15} {:<15} {:>7} {:>12} {:>15}\n", "#", "layer", "op",
+                     "in", "out", "k/s", "params", "MACs");
   int i = 0;
   std::size_t count = 0;
   for (auto id : net.layers()) {
@@ -75,14 +76,17 @@ std::string stats_table(const Network& net) {
     std::string ks;
     if (l.op == network::Op::kConv2d || l.op == network::Op::kMaxPool ||
         l.op == network::Op::kAvgPool) {
-      ks = fmt::format("{}/{}", l.effective_kernel_h() == l.effective_kernel_w()
-                                    ? std::to_string(l.effective_kernel_h())
-                                    : fmt::format("{}x{}", l.effective_kernel_h(), l.effective_kernel_w()),
+      ks = fmt::format("{}/{}",
+                       l.effective_kernel_h() == l.effective_kernel_w()
+                           ? std::to_string(l.effective_kernel_h())
+                           : fmt::format("{}x{}", l.effective_kernel_h(), l.effective_kernel_w()),
                        l.stride_h);
     }
     std::string op = network::op_name(l.op);
-    if (l.op == network::Op::kConv2d && l.is_depthwise()) op = "conv2d(dw)";
-    else if (l.op == network::Op::kConv2d && l.groups > 1) op = fmt::format("conv2d(g{})", l.groups);
+    if (l.op == network::Op::kConv2d && l.is_depthwise())
+      op = "conv2d(dw)";
+    else if (l.op == network::Op::kConv2d && l.groups > 1)
+      op = fmt::format("conv2d(g{})", l.groups);
     if (l.activation != network::Activation::kNone) {
       op += std::string("+") + network::activation_name(l.activation);
     }
@@ -106,8 +110,9 @@ std::string list_table() {
     }
     out += fmt::format("{:<20} {:<48} {}\n", e.name, e.source, opts);
   }
-  out += "\nName a variant with options, e.g. mobilenet_v2:width=0.75 or "
-         "efficientnet_b0:se=false,act=relu\n";
+  out +=
+      "\nName a variant with options, e.g. mobilenet_v2:width=0.75 or "
+      "efficientnet_b0:se=false,act=relu\n";
   return out;
 }
 

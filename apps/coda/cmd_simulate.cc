@@ -8,10 +8,10 @@
 #include "apps/coda/report.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "models/edge/edge.h"
 #include "models/network/zoo.h"
 #include "sim/accelerator.h"
 #include "sim/session.h"
-#include "models/edge/edge.h"
 
 #include <filesystem>
 #include <fstream>
@@ -34,13 +34,13 @@ std::string summary_table(const sim::SimResult& r) {
     out += fmt::format("energy {:.4f} mJ, area {:.2f} mm2, ", r.energy_j * 1e3, r.area_mm2);
   }
   out += fmt::format("utilization {:.1f}%\n\n", 100 * r.utilization);
-  out += fmt::format("{:<34} {:<14} {:>11} {:>10} {:>14} {:>6}  {}\n", "layer", "op", "cycles", "ms",
-                     "MACs", "util%", "bottleneck");
+  out += fmt::format("{:<34} {:<14} {:>11} {:>10} {:>14} {:>6}  {}\n", "layer", "op", "cycles",
+                     "ms", "MACs", "util%", "bottleneck");
   for (const auto& l : r.layers) {
     std::string name = l.name.size() > 34 ? "…" + l.name.substr(l.name.size() - 33) : l.name;
-    out += fmt::format("{:<34} {:<14} {:>11.0f} {:>10.5f} {:>14} {:>6.1f}  {}\n", name, l.op,
-                       l.cycles, l.latency_s * 1e3, grouped(l.macs), 100 * l.utilization,
-                       l.bottleneck);
+    out +=
+        fmt::format("{:<34} {:<14} {:>11.0f} {:>10.5f} {:>14} {:>6.1f}  {}\n", name, l.op, l.cycles,
+                    l.latency_s * 1e3, grouped(l.macs), 100 * l.utilization, l.bottleneck);
   }
   return out;
 }
@@ -78,7 +78,8 @@ void run_scalesim(const std::string& cfg_path, const std::string& topo_path, dou
                   {"sram_filter_reads", r.counts.filter_sram_reads},
                   {"sram_ofmap_writes", r.counts.ofmap_sram_writes}});
   }
-  const double util = static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.rows * cfg.cols);
+  const double util =
+      static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.rows * cfg.cols);
   if (!json_path.empty()) {
     write_json({{"status", "ok"},
                 {"arch", "edge"},
@@ -97,33 +98,42 @@ void run_scalesim(const std::string& cfg_path, const std::string& topo_path, dou
   if (!report_dir.empty()) {
     std::filesystem::create_directories(report_dir);
     std::ofstream comp(report_dir + "/COMPUTE_REPORT.csv");
-    comp << "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,\n";
+    comp << "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute "
+            "Util %,\n";
     std::ofstream det(report_dir + "/DETAILED_ACCESS_REPORT.csv");
-    det << "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter Start "
-           "Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP Stop "
-           "Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP Reads, "
-           "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM OFMAP Start Cycle, "
+    det << "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
+           "Start "
+           "Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP "
+           "Stop "
+           "Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP "
+           "Reads, "
+           "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM OFMAP Start "
+           "Cycle, "
            "DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n";
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto& r = runs[i];
       const auto& c = r.counts;
-      comp << fmt::format("{}, {}, {}, {:.12g}, {:.12g}, {:.12g},\n", i, r.total_cycles, r.stall_cycles,
-                          c.overall_util_pct, c.mapping_efficiency_pct, c.compute_util_pct);
-      det << fmt::format("{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {},\n", i, 0,
-                         r.total_cycles, c.ifmap_sram_reads, 0, r.total_cycles, c.filter_sram_reads, 0,
-                         r.total_cycles, c.ofmap_sram_writes, r.dram_ifmap_start, r.dram_ifmap_stop,
-                         c.ifmap_dram_words, r.dram_filter_start, r.dram_filter_stop, c.filter_dram_words,
-                         r.dram_ofmap_start, r.dram_ofmap_stop, c.ofmap_dram_words);
+      comp << fmt::format("{}, {}, {}, {:.12g}, {:.12g}, {:.12g},\n", i, r.total_cycles,
+                          r.stall_cycles, c.overall_util_pct, c.mapping_efficiency_pct,
+                          c.compute_util_pct);
+      det << fmt::format(
+          "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {},\n", i, 0,
+          r.total_cycles, c.ifmap_sram_reads, 0, r.total_cycles, c.filter_sram_reads, 0,
+          r.total_cycles, c.ofmap_sram_writes, r.dram_ifmap_start, r.dram_ifmap_stop,
+          c.ifmap_dram_words, r.dram_filter_start, r.dram_filter_stop, c.filter_dram_words,
+          r.dram_ofmap_start, r.dram_ofmap_stop, c.ofmap_dram_words);
     }
   }
   if (json_path != "-") {
-    std::cout << fmt::format("{} on a {}x{} {} systolic array: {} cycles, utilization {:.1f}%\n\n", topo_name,
-                             cfg.rows, cfg.cols, edge::dataflow_name(cfg.dataflow), cycles, 100 * util);
-    std::cout << fmt::format("{:<24} {:>12} {:>8} {:>7} {:>7} {:>14} {:>14} {:>12}\n", "layer", "cycles", "stall",
-                             "util%", "map%", "ifmap reads", "filter reads", "ofmap writes");
+    std::cout << fmt::format("{} on a {}x{} {} systolic array: {} cycles, utilization {:.1f}%\n\n",
+                             topo_name, cfg.rows, cfg.cols, edge::dataflow_name(cfg.dataflow),
+                             cycles, 100 * util);
+    std::cout << fmt::format("{:<24} {:>12} {:>8} {:>7} {:>7} {:>14} {:>14} {:>12}\n", "layer",
+                             "cycles", "stall", "util%", "map%", "ifmap reads", "filter reads",
+                             "ofmap writes");
     for (const auto& r : runs) {
-      std::cout << fmt::format("{:<24} {:>12} {:>8} {:>7.2f} {:>7.2f} {:>14} {:>14} {:>12}\n", r.name,
-                               r.total_cycles, r.stall_cycles, r.counts.overall_util_pct,
+      std::cout << fmt::format("{:<24} {:>12} {:>8} {:>7.2f} {:>7.2f} {:>14} {:>14} {:>12}\n",
+                               r.name, r.total_cycles, r.stall_cycles, r.counts.overall_util_pct,
                                r.counts.mapping_efficiency_pct, r.counts.ifmap_sram_reads,
                                r.counts.filter_sram_reads, r.counts.ofmap_sram_writes);
     }
@@ -163,8 +173,9 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
                   "edge only: a SCALE-Sim .cfg; runs the systolic microarchitecture");
   cmd->add_option("--scalesim-topology", a->scalesim_topology,
                   "edge only: a SCALE-Sim topology CSV (convolution or GEMM M,N,K)");
-  cmd->add_option("--report-dir", a->report_dir,
-                  "with --scalesim-*: write COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv here");
+  cmd->add_option(
+      "--report-dir", a->report_dir,
+      "with --scalesim-*: write COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv here");
   cmd->callback([a, &exit_code] {
     sim::Accelerator& acc = sim::accelerator(a->arch);
     const ParamSet hw = load_hw(acc, a->hw, a->set);
@@ -175,9 +186,11 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
     if (!a->scalesim_config.empty() || !a->scalesim_topology.empty()) {
       if (a->arch != "edge") throw InputError({}, "--scalesim-config", "is for --arch edge");
       if (a->scalesim_config.empty() || a->scalesim_topology.empty()) {
-        throw InputError({}, "--scalesim-config", "needs both --scalesim-config and --scalesim-topology");
+        throw InputError({}, "--scalesim-config",
+                         "needs both --scalesim-config and --scalesim-topology");
       }
-      run_scalesim(a->scalesim_config, a->scalesim_topology, hw.get("clock_ghz"), a->json, a->report_dir);
+      run_scalesim(a->scalesim_config, a->scalesim_topology, hw.get("clock_ghz"), a->json,
+                   a->report_dir);
       return;
     }
     if (a->network.empty()) throw InputError({}, "--network", "is required");

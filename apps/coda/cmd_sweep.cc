@@ -17,8 +17,8 @@
 
 #include "apps/coda/commands.h"
 #include "apps/coda/report.h"
-#include "core/text.h"
 #include "core/cluster.h"
+#include "core/text.h"
 #include "core/worker_pool.h"
 #include "models/network/zoo.h"
 #include "search/hw_space.h"
@@ -27,7 +27,7 @@
 namespace coda::app {
 namespace {
 
-const std::vector<std::string> kMetrics = {"status", "latency_ms", "cycles", "energy_mj",
+const std::vector<std::string> kMetrics = {"status",   "latency_ms",  "cycles", "energy_mj",
                                            "area_mm2", "utilization", "reason"};
 
 std::string csv_quote(const std::string& s) {
@@ -75,7 +75,9 @@ std::string stem_of(const std::string& out) {
 void write_pareto(const std::string& out, const std::vector<std::string>& header,
                   const std::vector<Row>& rows) {
   const auto col = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin()) - 1;
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) -
+                                    header.begin()) -
+           1;
   };
   const std::size_t st = col("status"), lat = col("latency_ms"), ar = col("area_mm2");
   std::vector<const Row*> ok;
@@ -126,8 +128,9 @@ void write_pareto(const std::string& out, const std::vector<std::string>& header
   }
   std::filesystem::remove(all_dat);
   std::filesystem::remove(front_dat);
-  std::cout << fmt::format("pareto: {} designs on the latency-area front -> {}_pareto.csv, {}_pareto.png\n",
-                           front.size(), stem, stem);
+  std::cout << fmt::format(
+      "pareto: {} designs on the latency-area front -> {}_pareto.csv, {}_pareto.png\n",
+      front.size(), stem, stem);
 }
 
 }  // namespace
@@ -161,9 +164,9 @@ void register_sweep_command(CLI::App& app) {
       const sim::SimResult r = acc.simulate(net, hw, {});
       std::string row;
       for (const auto& d : acc.params()) row += hw.text(d.name) + ",";
-      row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}", r.feasible ? "ok" : "infeasible",
-                         r.latency_s * 1e3, r.cycles, r.energy_j * 1e3, r.area_mm2, r.utilization,
-                         csv_quote(r.reason));
+      row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}",
+                         r.feasible ? "ok" : "infeasible", r.latency_s * 1e3, r.cycles,
+                         r.energy_j * 1e3, r.area_mm2, r.utilization, csv_quote(r.reason));
       return row;
     };
     if (cluster::active() && cluster::rank() != 0) {
@@ -178,7 +181,8 @@ void register_sweep_command(CLI::App& app) {
     std::set<long long> done;
     if (std::filesystem::exists(a->out)) {
       if (!a->resume) {
-        throw InputError({a->out, 0, 0}, "--out", "exists; pass --resume to continue it, or remove it");
+        throw InputError({a->out, 0, 0}, "--out",
+                         "exists; pass --resume to continue it, or remove it");
       }
       std::ifstream in(a->out);
       std::string line;
@@ -213,12 +217,14 @@ void register_sweep_command(CLI::App& app) {
     std::vector<long long> todo;
     for (long long p : space.sample(a->samples, a->seed))
       if (!done.count(p)) todo.push_back(p);
-    std::cerr << fmt::format("sweep: {} points ({} done before), {} {}\n", todo.size() + done.size(),
-                             done.size(), cluster::active() ? cluster::size() - 1 : a->workers,
+    std::cerr << fmt::format("sweep: {} points ({} done before), {} {}\n",
+                             todo.size() + done.size(), done.size(),
+                             cluster::active() ? cluster::size() - 1 : a->workers,
                              cluster::active() ? "MPI ranks" : "workers");
     FILE* out = std::fopen(a->out.c_str(), "a");
     if (!out) throw InputError({a->out, 0, 0}, "--out", "cannot append");
-    Progress progress(static_cast<long long>(todo.size() + done.size()), static_cast<long long>(done.size()));
+    Progress progress(static_cast<long long>(todo.size() + done.size()),
+                      static_cast<long long>(done.size()));
     const auto record = [&](long long p, const std::string& row) {
       std::fprintf(out, "%lld,%s\n", p, row.c_str());
       std::fflush(out);

@@ -64,7 +64,8 @@ void Progress::draw() {
   std::fprintf(stderr, "%s[%s%s] %lld/%lld  %.1f/s  ETA %dm%02ds%s", tty_ ? "\r" : "",
                std::string(static_cast<std::size_t>(filled), '=').c_str(),
                std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), done_, total_, r,
-               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, tty_ && done_ < total_ ? "" : "\n");
+               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60,
+               tty_ && done_ < total_ ? "" : "\n");
 }
 
 }  // namespace coda::app

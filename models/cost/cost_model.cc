@@ -29,7 +29,8 @@ class AcceleratorModel : public CostModel {
     std::vector<Metrics> out;
     out.reserve(batch.size());
     for (const auto& q : batch) {
-      out.push_back(to_metrics(analytical_ ? acc_.analytical(*q.net, *q.hw) : acc_.simulate(*q.net, *q.hw, {})));
+      out.push_back(to_metrics(analytical_ ? acc_.analytical(*q.net, *q.hw)
+                                           : acc_.simulate(*q.net, *q.hw, {})));
     }
     return out;
   }
@@ -74,7 +75,9 @@ std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const std::s
   const std::string kind = spec.substr(0, colon);
   auto it = registry().find(kind);
   if (it == registry().end()) {
-    throw InputError({}, "cost-model", "unknown cost model '" + kind + "'; available: " + join(cost_model_kinds(), ", "));
+    throw InputError(
+        {}, "cost-model",
+        "unknown cost model '" + kind + "'; available: " + join(cost_model_kinds(), ", "));
   }
   return it->second(colon == std::string::npos ? "" : spec.substr(colon + 1), arch);
 }

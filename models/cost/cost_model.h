@@ -35,8 +35,8 @@ class CostModel {
 
 // "simulator" (the SystemC model), "analytical" (its twin); `arch` names the
 // accelerator family. Later issues add "mlp:<model.pt>" and "lut:<file>".
-using CostModelFactory = std::function<std::unique_ptr<CostModel>(const std::string& arg,
-                                                                  const std::string& arch)>;
+using CostModelFactory =
+    std::function<std::unique_ptr<CostModel>(const std::string& arg, const std::string& arch)>;
 void register_cost_model(const std::string& kind, CostModelFactory factory);
 std::vector<std::string> cost_model_kinds();
 // `spec` is "kind" or "kind:arg"; unknown kinds list the registered ones.

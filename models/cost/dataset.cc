@@ -24,7 +24,8 @@ std::vector<std::string> shards(const std::string& dir) {
   if (!fs::exists(dir)) return out;
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string n = e.path().filename().string();
-    if (n.rfind("shard-", 0) == 0 && e.path().extension() == ".csv") out.push_back(e.path().string());
+    if (n.rfind("shard-", 0) == 0 && e.path().extension() == ".csv")
+      out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -65,8 +66,8 @@ bool parse_row(const std::string& line, Sample& s) {
 std::string sample_to_csv(const Sample& s) {
   std::ostringstream o;
   o.precision(10);
-  o << s.index << "," << (s.metrics.feasible ? "ok" : "infeasible") << "," << s.metrics.latency_s << ","
-    << s.metrics.energy_j << "," << s.metrics.area_mm2 << ",\"";
+  o << s.index << "," << (s.metrics.feasible ? "ok" : "infeasible") << "," << s.metrics.latency_s
+    << "," << s.metrics.energy_j << "," << s.metrics.area_mm2 << ",\"";
   for (std::size_t i = 0; i < s.nas.size(); ++i) o << (i ? " " : "") << s.nas[i];
   o << "\",\"";
   for (std::size_t i = 0; i < s.hw.size(); ++i) o << (i ? " " : "") << s.hw[i];
@@ -82,13 +83,15 @@ DatasetWriter::DatasetWriter(const std::string& dir, const nlohmann::json& schem
     : dir_(dir), rows_per_shard_(rows_per_shard) {
   const fs::path schema_path = fs::path(dir) / "schema.json";
   if (fs::exists(schema_path)) {
-    if (!resume) throw InputError({dir, 0, 0}, "--out", "holds a dataset; pass --resume to continue it");
+    if (!resume)
+      throw InputError({dir, 0, 0}, "--out", "holds a dataset; pass --resume to continue it");
     const nlohmann::json old = read_schema(dir);
     for (const char* k : {"arch", "space", "seed", "featurizer_version"}) {
       if (old.value(k, nlohmann::json()) != schema.value(k, nlohmann::json())) {
         throw InputError({schema_path.string(), 0, 0}, k,
-                         "differs from this run's (" + old.value(k, nlohmann::json()).dump() + " vs " +
-                             schema.value(k, nlohmann::json()).dump() + "); resume with the same settings");
+                         "differs from this run's (" + old.value(k, nlohmann::json()).dump() +
+                             " vs " + schema.value(k, nlohmann::json()).dump() +
+                             "); resume with the same settings");
       }
     }
     // Keep complete rows only; rewrite each shard so it ends on a full line.

@@ -7,11 +7,13 @@ namespace {
 
 using network::Op;
 
-const std::vector<std::string> kPerLayer = {"mask",      "log2_in_c", "log2_out_c", "log2_out_h",
+const std::vector<std::string> kPerLayer = {"mask",       "log2_in_c", "log2_out_c", "log2_out_h",
                                             "log2_out_w", "kernel",    "stride",     "log2_groups",
                                             "depthwise",  "w_bits",    "a_bits",     "log10_macs"};
 
-float log2p(double x) { return static_cast<float>(std::log2(1.0 + std::max(0.0, x))); }
+float log2p(double x) {
+  return static_cast<float>(std::log2(1.0 + std::max(0.0, x)));
+}
 
 bool skipped(const network::Layer& l) {
   return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle;
@@ -21,7 +23,8 @@ bool skipped(const network::Layer& l) {
 float normalise(const ParamDecl& d, double v) {
   if (!d.labels.empty()) return static_cast<float>(v / std::max<double>(1, d.labels.size() - 1));
   if (d.min > 0 && d.max / d.min > 10) {
-    return static_cast<float>((std::log(v) - std::log(d.min)) / (std::log(d.max) - std::log(d.min)));
+    return static_cast<float>((std::log(v) - std::log(d.min)) /
+                              (std::log(d.max) - std::log(d.min)));
   }
   return static_cast<float>((v - d.min) / (d.max - d.min));
 }
@@ -41,7 +44,8 @@ Featurizer::Featurizer(const std::vector<ParamDecl>& hw_decls, int max_layers)
     for (const auto& op : network::all_op_names()) names_.push_back(p + "op_" + op);
     for (const auto& a : network::all_activation_names()) names_.push_back(p + "act_" + a);
   }
-  for (const char* a : {"net.log10_macs", "net.log10_params", "net.depth", "net.log2_input_hw"}) names_.push_back(a);
+  for (const char* a : {"net.log10_macs", "net.log10_params", "net.depth", "net.log2_input_hw"})
+    names_.push_back(a);
   for (const auto& d : *hw_) names_.push_back("hw." + d.name);
 }
 
@@ -64,7 +68,9 @@ std::vector<float> Featurizer::features(const network::Network& net, const Param
     x[2] = log2p(static_cast<double>(l.out_shape.c));
     x[3] = log2p(static_cast<double>(l.out_shape.h));
     x[4] = log2p(static_cast<double>(l.out_shape.w));
-    x[5] = conv || l.op == Op::kMaxPool || l.op == Op::kAvgPool ? static_cast<float>(l.effective_kernel_h()) : 0;
+    x[5] = conv || l.op == Op::kMaxPool || l.op == Op::kAvgPool
+               ? static_cast<float>(l.effective_kernel_h())
+               : 0;
     x[6] = static_cast<float>(l.stride_h);
     x[7] = conv ? log2p(static_cast<double>(l.effective_groups())) : 0;
     x[8] = conv && l.is_depthwise() ? 1 : 0;

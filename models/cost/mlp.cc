@@ -24,7 +24,8 @@ namespace {
 struct Net : torch::nn::Module {
   Net(int64_t in, int64_t hidden, int layers, double dropout) : p(dropout) {
     for (int i = 0; i < layers; ++i) {
-      trunk.push_back(register_module("fc" + std::to_string(i), torch::nn::Linear(i == 0 ? in : hidden, hidden)));
+      trunk.push_back(register_module("fc" + std::to_string(i),
+                                      torch::nn::Linear(i == 0 ? in : hidden, hidden)));
     }
     reg = register_module("reg", torch::nn::Linear(hidden, 3));
     feas = register_module("feas", torch::nn::Linear(hidden, 1));
@@ -38,12 +39,15 @@ struct Net : torch::nn::Module {
   double p;
 };
 
-std::string meta_path(const std::string& model) { return model + ".json"; }
+std::string meta_path(const std::string& model) {
+  return model + ".json";
+}
 
 // The exported TorchScript module: normalisation, trunk and heads in one
 // forward(x) -> [latency_s, energy_j, area_mm2, p_feasible].
 void export_torchscript(Net& net, const torch::Tensor& x_mean, const torch::Tensor& x_std,
-                        const torch::Tensor& y_mean, const torch::Tensor& y_std, const std::string& path) {
+                        const torch::Tensor& y_mean, const torch::Tensor& y_std,
+                        const std::string& path) {
   torch::jit::Module m("CodaCostMLP");
   m.register_buffer("y_mean", y_mean.clone());
   m.register_buffer("y_std", y_std.clone());
@@ -67,7 +71,8 @@ void export_torchscript(Net& net, const torch::Tensor& x_mean, const torch::Tens
   m.register_buffer("wf", net.feas->weight.detach().t().contiguous());
   m.register_buffer("bf", net.feas->bias.detach().clone());
   // Predictions far outside the training range are clamped, not overflowed.
-  src << "    r = torch.clamp(torch.addmm(self.br, h, self.wr) * self.y_std + self.y_mean, -60.0, 60.0)\n"
+  src << "    r = torch.clamp(torch.addmm(self.br, h, self.wr) * self.y_std + self.y_mean, -60.0, "
+         "60.0)\n"
       << "    p = torch.sigmoid(torch.addmm(self.bf, h, self.wf))\n"
       << "    return torch.cat([torch.exp(r), p], 1)\n";
   m.define(src.str());
@@ -78,7 +83,8 @@ void export_torchscript(Net& net, const torch::Tensor& x_mean, const torch::Tens
 
 TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
   const auto t_start = std::chrono::steady_clock::now();
-  if (data.n < 10) throw InputError({}, "--data", "needs at least 10 samples, has " + std::to_string(data.n));
+  if (data.n < 10)
+    throw InputError({}, "--data", "needs at least 10 samples, has " + std::to_string(data.n));
   torch::manual_seed(o.seed);
   at::set_num_threads(o.threads);
   const auto n = static_cast<int64_t>(data.n), f = static_cast<int64_t>(data.f);
@@ -88,21 +94,27 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(o.seed);
   std::shuffle(order.begin(), order.end(), rng);
-  const auto n_val = std::max<int64_t>(1, static_cast<int64_t>(o.val_fraction * static_cast<double>(n)));
+  const auto n_val =
+      std::max<int64_t>(1, static_cast<int64_t>(o.val_fraction * static_cast<double>(n)));
   const std::vector<int64_t> val_idx(order.begin(), order.begin() + n_val);
   const std::vector<int64_t> train_idx(order.begin() + n_val, order.end());
 
-  torch::Tensor x = torch::from_blob(const_cast<float*>(data.x.data()), {n, f}, torch::kFloat32).clone();
+  torch::Tensor x =
+      torch::from_blob(const_cast<float*>(data.x.data()), {n, f}, torch::kFloat32).clone();
   torch::Tensor y = torch::zeros({n, 3}, torch::kFloat32);
-  torch::Tensor feas = torch::from_blob(const_cast<float*>(data.feasible.data()), {n}, torch::kFloat32).clone();
+  torch::Tensor feas =
+      torch::from_blob(const_cast<float*>(data.feasible.data()), {n}, torch::kFloat32).clone();
   auto ya = y.accessor<float, 2>();
   for (int64_t i = 0; i < n; ++i) {
     for (int k = 0; k < 3; ++k) {
       const double t = data.targets[static_cast<std::size_t>(i * 3 + k)];
-      ya[i][k] = data.feasible[static_cast<std::size_t>(i)] > 0 && t > 0 ? static_cast<float>(std::log(t)) : 0.0f;
+      ya[i][k] = data.feasible[static_cast<std::size_t>(i)] > 0 && t > 0
+                     ? static_cast<float>(std::log(t))
+                     : 0.0f;
     }
   }
-  const auto ti = torch::tensor(train_idx, torch::kInt64), vi = torch::tensor(val_idx, torch::kInt64);
+  const auto ti = torch::tensor(train_idx, torch::kInt64),
+             vi = torch::tensor(val_idx, torch::kInt64);
   const torch::Tensor x_train = x.index_select(0, ti);
   const torch::Tensor x_mean = x_train.mean(0);
   // Features constant in training keep scale 1: out-of-family networks then
@@ -119,7 +131,8 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
 
   Net net(f, o.hidden, o.layers, o.dropout);
   torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(o.lr));
-  const torch::Tensor weights = torch::tensor({static_cast<float>(o.lambda), static_cast<float>(o.lambda), 1.0f});
+  const torch::Tensor weights =
+      torch::tensor({static_cast<float>(o.lambda), static_cast<float>(o.lambda), 1.0f});
   auto loss_of = [&](const torch::Tensor& idx) {
     auto [reg, logit] = net.forward(xn.index_select(0, idx));
     const torch::Tensor mask = feas.index_select(0, idx);
@@ -159,7 +172,8 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
     if (o.log) {
       char line[160];
       std::snprintf(line, sizeof line, "epoch %3d  train loss %.5f  val loss %.5f%s", epoch,
-                    train_loss / std::max(1, batches), val_loss, val_loss < rep.best_val_loss ? "  *" : "");
+                    train_loss / std::max(1, batches), val_loss,
+                    val_loss < rep.best_val_loss ? "  *" : "");
       o.log(line);
     }
     if (val_loss < rep.best_val_loss) {
@@ -217,14 +231,16 @@ MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
   std::ifstream meta_in(meta_path(path));
   if (!meta_in) {
     delete impl_;
-    throw InputError({meta_path(path), 0, 0}, "cost-model", "missing model metadata (written by coda train)");
+    throw InputError({meta_path(path), 0, 0}, "cost-model",
+                     "missing model metadata (written by coda train)");
   }
   const auto meta = nlohmann::json::parse(meta_in, nullptr, false);
   try {
     impl_->module = torch::jit::load(path);
   } catch (const std::exception& e) {
     delete impl_;
-    throw InputError({path, 0, 0}, "cost-model", std::string("cannot load TorchScript model: ") + e.what());
+    throw InputError({path, 0, 0}, "cost-model",
+                     std::string("cannot load TorchScript model: ") + e.what());
   }
   impl_->module.eval();
   impl_->features = meta.value("feature_names", nlohmann::json::array()).size();
@@ -244,15 +260,21 @@ MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
   }
 }
 
-MlpModel::~MlpModel() { delete impl_; }
-std::size_t MlpModel::features() const { return impl_->features; }
-int MlpModel::featurizer_version() const { return impl_->version; }
+MlpModel::~MlpModel() {
+  delete impl_;
+}
+std::size_t MlpModel::features() const {
+  return impl_->features;
+}
+int MlpModel::featurizer_version() const {
+  return impl_->version;
+}
 
 std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::size_t n) const {
   torch::NoGradGuard no_grad;
-  const torch::Tensor in = torch::from_blob(const_cast<float*>(x.data()),
-                                            {static_cast<int64_t>(n), static_cast<int64_t>(impl_->features)},
-                                            torch::kFloat32);
+  const torch::Tensor in = torch::from_blob(
+      const_cast<float*>(x.data()),
+      {static_cast<int64_t>(n), static_cast<int64_t>(impl_->features)}, torch::kFloat32);
   // The same computation as the exported forward(). A single query reads
   // only the first-layer rows of its non-zero features (one-hot and padded
   // slots are mostly zero), which halves the memory the query touches.
@@ -275,14 +297,16 @@ std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::s
   } else {
     h = torch::addmm(impl_->b[0], in, impl_->w[0]).relu_();
   }
-  for (std::size_t i = 1; i < impl_->w.size(); ++i) h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();
+  for (std::size_t i = 1; i < impl_->w.size(); ++i)
+    h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();
   const torch::Tensor out = torch::addmm(impl_->heads_b, h, impl_->heads_w).contiguous();
   auto a = out.accessor<float, 2>();
   std::vector<MlpPrediction> r(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto k = static_cast<int64_t>(i);
     double v[3];
-    for (int j = 0; j < 3; ++j) v[j] = std::exp(std::clamp(a[k][j] * impl_->y_std[j] + impl_->y_mean[j], -60.0f, 60.0f));
+    for (int j = 0; j < 3; ++j)
+      v[j] = std::exp(std::clamp(a[k][j] * impl_->y_std[j] + impl_->y_mean[j], -60.0f, 60.0f));
     r[i] = {v[0], v[1], v[2], 1.0 / (1.0 + std::exp(-static_cast<double>(a[k][3])))};
   }
   return r;
@@ -294,11 +318,14 @@ class MlpCostModel : public CostModel {
  public:
   MlpCostModel(const std::string& path, const std::string& arch)
       : model_(path), featurizer_(sim::accelerator(arch).params()) {
-    if (model_.featurizer_version() != featurizer_.version() || model_.features() != featurizer_.size()) {
+    if (model_.featurizer_version() != featurizer_.version() ||
+        model_.features() != featurizer_.size()) {
       throw InputError({path, 0, 0}, "cost-model",
-                       "model was trained on featurizer v" + std::to_string(model_.featurizer_version()) + " with " +
+                       "model was trained on featurizer v" +
+                           std::to_string(model_.featurizer_version()) + " with " +
                            std::to_string(model_.features()) + " features; this build has v" +
-                           std::to_string(featurizer_.version()) + " with " + std::to_string(featurizer_.size()));
+                           std::to_string(featurizer_.version()) + " with " +
+                           std::to_string(featurizer_.size()));
     }
   }
   std::string name() const override { return "mlp"; }
@@ -311,8 +338,8 @@ class MlpCostModel : public CostModel {
     }
     std::vector<Metrics> out;
     for (const auto& p : model_.predict(x, batch.size())) {
-      out.push_back({p.p_feasible >= 0.5, p.p_feasible >= 0.5 ? "" : "predicted infeasible", p.latency_s,
-                     p.energy_j, p.area_mm2});
+      out.push_back({p.p_feasible >= 0.5, p.p_feasible >= 0.5 ? "" : "predicted infeasible",
+                     p.latency_s, p.energy_j, p.area_mm2});
     }
     return out;
   }

@@ -15,10 +15,12 @@ using network::Activation;
 using network::Layer;
 using network::Op;
 
-const char* kOpNames[kOpcodes] = {"LOAD", "SAVE", "CONVINIT", "CONV", "POOLINIT", "POOL",
-                                  "DWINIT", "DPTWISE", "ELEWINIT", "ELEW", "HOST", "END"};
+const char* kOpNames[kOpcodes] = {"LOAD",   "SAVE",    "CONVINIT", "CONV", "POOLINIT", "POOL",
+                                  "DWINIT", "DPTWISE", "ELEWINIT", "ELEW", "HOST",     "END"};
 
-long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
+long long ceil_div(long long a, long long b) {
+  return (a + b - 1) / b;
+}
 
 bool dpu_activation(Activation a) {
   return a == Activation::kNone || a == Activation::kRelu || a == Activation::kRelu6;
@@ -112,7 +114,8 @@ class Compiler {
         return;
       case Op::kConv2d:
       case Op::kLinear:
-        emit_compute(id, l.op == Op::kConv2d && l.is_depthwise() && l.groups > 1 ? Kind::kDw : Kind::kConv);
+        emit_compute(
+            id, l.op == Op::kConv2d && l.is_depthwise() && l.groups > 1 ? Kind::kDw : Kind::kConv);
         return;
       case Op::kAdaptiveAvgPool:
         if (l.out_shape == l.in_shapes[0]) {  // AlexNet/VGG at 224: the identity
@@ -145,9 +148,10 @@ class Compiler {
         if (dpu_activation(l.activation)) {
           emit_compute(id, Kind::kElew);
         } else {
-          emit_host(l, l.inputs, host_elementwise_s(l, coef::kHostNsPerTranscendental),
-                    std::string(network::activation_name(l.activation)) + " is not a DPU activation",
-                    l.name);
+          emit_host(
+              l, l.inputs, host_elementwise_s(l, coef::kHostNsPerTranscendental),
+              std::string(network::activation_name(l.activation)) + " is not a DPU activation",
+              l.name);
         }
         return;
     }
@@ -198,7 +202,8 @@ class Compiler {
       sh = l.stride_h;
       if (kh > 16 || kw > 16 || sh > 8 || l.stride_w > 8 || l.dilation_h > 1 || l.dilation_w > 1) {
         const double s = static_cast<double>(network::layer_macs(l)) * coef::kHostNsPerMac * 1e-9;
-        emit_host(l, inputs, s, "kernel, stride or dilation outside the DPU limits (UG1414)", l.name);
+        emit_host(l, inputs, s, "kernel, stride or dilation outside the DPU limits (UG1414)",
+                  l.name);
         return;
       }
       const long long cin_g = in.c / (kind == Kind::kDw ? in.c : l.effective_groups());
@@ -209,24 +214,26 @@ class Compiler {
         return;
       }
       if (kind == Kind::kConv && out.c > 256LL * t_.icp) {
-        fail("layer '" + l.name + "': " + std::to_string(out.c) + " output channels exceed 256*ICP = " +
-             std::to_string(256 * t_.icp) + " (UG1414)");
+        fail("layer '" + l.name + "': " + std::to_string(out.c) +
+             " output channels exceed 256*ICP = " + std::to_string(256 * t_.icp) + " (UG1414)");
         return;
       }
     } else if (kind == Kind::kPool) {
       const std::string why = pool_unsupported(l);
       if (!why.empty()) {
-        emit_host(l, inputs, host_elementwise_s(l, coef::kHostNsPerSimpleElement) *
-                                 std::max(1, l.kernel_h * l.kernel_w),
+        emit_host(l, inputs,
+                  host_elementwise_s(l, coef::kHostNsPerSimpleElement) *
+                      std::max(1, l.kernel_h * l.kernel_w),
                   why, l.name);
         return;
       }
       pool_window(l, kh, kw, sh);
     }
 
-    const int g = new_group(l.name, kind == Kind::kConv ? "conv"
+    const int g = new_group(l.name, kind == Kind::kConv                         ? "conv"
                                     : kind == Kind::kDw || kind == Kind::kScale ? "dwconv"
-                                    : kind == Kind::kPool ? "pool" : "elew");
+                                    : kind == Kind::kPool                       ? "pool"
+                                                                                : "elew");
     Group& grp = p_.groups[static_cast<std::size_t>(g)];
     grp.macs = network::layer_macs(l);
 
@@ -244,7 +251,8 @@ class Compiler {
             fused_add = c;
             inputs.push_back(other);
           }
-        } else if ((c->op == Op::kMaxPool || c->op == Op::kAvgPool) && pool_unsupported(*c).empty()) {
+        } else if ((c->op == Op::kMaxPool || c->op == Op::kAvgPool) &&
+                   pool_unsupported(*c).empty()) {
           fused_pool = c;
         }
       }
@@ -301,12 +309,14 @@ class Compiler {
     const long long row_tiles = ceil_div(h_out, rows);
     grp.tiles = static_cast<int>(chunks * row_tiles);
 
-    const Opcode init = kind == Kind::kConv ? Opcode::kConvInit
+    const Opcode init = kind == Kind::kConv   ? Opcode::kConvInit
                         : kind == Kind::kPool ? Opcode::kPoolInit
-                        : kind == Kind::kElew ? Opcode::kElewInit : Opcode::kDwInit;
-    const Opcode compute = kind == Kind::kConv ? Opcode::kConv
+                        : kind == Kind::kElew ? Opcode::kElewInit
+                                              : Opcode::kDwInit;
+    const Opcode compute = kind == Kind::kConv   ? Opcode::kConv
                            : kind == Kind::kPool ? Opcode::kPool
-                           : kind == Kind::kElew ? Opcode::kElew : Opcode::kDptwise;
+                           : kind == Kind::kElew ? Opcode::kElew
+                                                 : Opcode::kDptwise;
     Instruction ini{init, g};
     ini.cycles = coef::kInitCycles;
     const int init_id = add(ini);
@@ -341,7 +351,8 @@ class Compiler {
         const long long rows_in = std::min<long long>((rr - 1) * sh + kh, in.h + 2LL * l.pad_h);
         Instruction ld{Opcode::kLoad, g};
         const long long in_ch = (kind == Kind::kDw || kind == Kind::kScale) ? cc : in.c;
-        ld.bytes = rows_in * w_in * in_ch * static_cast<long long>(kind == Kind::kElew ? inputs.size() : 1);
+        ld.bytes = rows_in * w_in * in_ch *
+                   static_cast<long long>(kind == Kind::kElew ? inputs.size() : 1);
         if (fused_add) ld.bytes += rr * w_out * cc;
         ld.dpdon = deps_in;
         if (computes.size() >= 2) ld.dpdon.push_back(computes[computes.size() - 2]);
@@ -355,20 +366,23 @@ class Compiler {
         switch (kind) {
           case Kind::kConv: {
             const long long groups = l.op == Op::kConv2d ? l.effective_groups() : 1;
-            op.cycles = static_cast<double>(groups * ceil_div(pixels, t_.pp) * ceil_div(cin_g, t_.icp) *
-                                            ceil_div(cc / groups, t_.ocp) * kh * kw);
+            op.cycles =
+                static_cast<double>(groups * ceil_div(pixels, t_.pp) * ceil_div(cin_g, t_.icp) *
+                                    ceil_div(cc / groups, t_.ocp) * kh * kw);
             break;
           }
           case Kind::kDw:
           case Kind::kScale:
             op.cycles = t_.dw_pp > 0
-                            ? static_cast<double>(ceil_div(pixels, t_.dw_pp) * ceil_div(cc, t_.icp) * kh * kw)
+                            ? static_cast<double>(ceil_div(pixels, t_.dw_pp) *
+                                                  ceil_div(cc, t_.icp) * kh * kw)
                             // No depthwise engine: the conv engine runs one channel at a time.
                             : static_cast<double>(cc * ceil_div(pixels, t_.pp) * kh * kw);
             if (t_.dw_pp == 0) op.op = Opcode::kConv;
             break;
           case Kind::kPool:
-            op.cycles = static_cast<double>(ceil_div(pixels, t_.pool_pp) * ceil_div(cc, t_.icp) * kh * kw);
+            op.cycles =
+                static_cast<double>(ceil_div(pixels, t_.pool_pp) * ceil_div(cc, t_.icp) * kh * kw);
             break;
           case Kind::kElew:
             op.cycles = static_cast<double>(ceil_div(pixels, t_.eltwise_pp) * ceil_div(cc, t_.icp) *
@@ -400,7 +414,8 @@ class Compiler {
         }
         Instruction sv{Opcode::kSave, g};
         sv.bytes = (fused_pool ? ceil_div(rr, std::max(1, fused_pool->stride_h)) * final_out.w
-                               : rr * w_out) * cc;
+                               : rr * w_out) *
+                   cc;
         sv.dpdon = {last};
         sv.note = "ofm rows " + std::to_string(r0) + "+" + std::to_string(rr);
         last_save = add(sv);
@@ -411,7 +426,8 @@ class Compiler {
     if (host_activation) {
       const Layer& act_layer = l;
       emit_host(act_layer, {out_name}, host_elementwise_s(l, coef::kHostNsPerTranscendental),
-                std::string(network::activation_name(l.activation)) + " is not a DPU activation", out_name);
+                std::string(network::activation_name(l.activation)) + " is not a DPU activation",
+                out_name);
     }
   }
 
@@ -427,7 +443,9 @@ class Compiler {
 
 }  // namespace
 
-const char* opcode_name(Opcode op) { return kOpNames[static_cast<int>(op)]; }
+const char* opcode_name(Opcode op) {
+  return kOpNames[static_cast<int>(op)];
+}
 
 const char* unit_name(Unit u) {
   static const char* names[kUnits] = {"load", "save", "conv", "misc", "dwconv", "host"};
@@ -436,23 +454,31 @@ const char* unit_name(Unit u) {
 
 Unit unit_of(Opcode op) {
   switch (op) {
-    case Opcode::kLoad: return Unit::kLoad;
-    case Opcode::kSave: return Unit::kSave;
+    case Opcode::kLoad:
+      return Unit::kLoad;
+    case Opcode::kSave:
+      return Unit::kSave;
     case Opcode::kConvInit:
     case Opcode::kConv:
-    case Opcode::kEnd: return Unit::kConv;
+    case Opcode::kEnd:
+      return Unit::kConv;
     case Opcode::kDwInit:
-    case Opcode::kDptwise: return Unit::kDwconv;
+    case Opcode::kDptwise:
+      return Unit::kDwconv;
     case Opcode::kPoolInit:
     case Opcode::kPool:
     case Opcode::kElewInit:
-    case Opcode::kElew: return Unit::kMisc;
-    case Opcode::kHost: return Unit::kHost;
+    case Opcode::kElew:
+      return Unit::kMisc;
+    case Opcode::kHost:
+      return Unit::kHost;
   }
   return Unit::kConv;
 }
 
-Program compile(const network::Network& net, const DpuConfig& hw) { return Compiler(net, hw).run(); }
+Program compile(const network::Network& net, const DpuConfig& hw) {
+  return Compiler(net, hw).run();
+}
 
 std::string listing(const Program& p) {
   std::ostringstream out;

@@ -14,7 +14,20 @@
 
 namespace coda::dpu {
 
-enum class Opcode { kLoad, kSave, kConvInit, kConv, kPoolInit, kPool, kDwInit, kDptwise, kElewInit, kElew, kHost, kEnd };
+enum class Opcode {
+  kLoad,
+  kSave,
+  kConvInit,
+  kConv,
+  kPoolInit,
+  kPool,
+  kDwInit,
+  kDptwise,
+  kElewInit,
+  kElew,
+  kHost,
+  kEnd
+};
 inline constexpr int kOpcodes = 12;
 const char* opcode_name(Opcode op);
 

@@ -14,8 +14,8 @@ const std::vector<ParamDecl>& dpu_params();
 
 // One compiler target: parallelism, banks and engine widths.
 struct Target {
-  std::string name;        // e.g. DPUCZDX8G_ISA0_B4096_MAX
-  int pp, icp, ocp;        // pixel, input- and output-channel parallelism
+  std::string name;  // e.g. DPUCZDX8G_ISA0_B4096_MAX
+  int pp, icp, ocp;  // pixel, input- and output-channel parallelism
   int img_bank_groups;
   long long img_bytes;     // image (feature map) banks, total bytes
   long long weight_bytes;  // conv weight banks, bytes
@@ -24,12 +24,12 @@ struct Target {
   int eltwise_pp;
   bool pool_avg;
   bool leaky;
-  int luts, dsps;          // PG338 v1.2 Table 9 (high DSP usage); 0 where not listed
+  int luts, dsps;  // PG338 v1.2 Table 9 (high DSP usage); 0 where not listed
   double bram36;
 };
 
 struct DpuConfig {
-  int arch_ops = 4096;     // B-size: peak ops per cycle
+  int arch_ops = 4096;  // B-size: peak ops per cycle
   std::string banks = "MAX";
   double clock_mhz = 281;
   int cores = 3;

@@ -8,8 +8,8 @@
 namespace coda::dpu {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_SEC;
+using sc_core::sc_time;
 
 // ZCU102 (XCZU9EG) resources available to DPU cores.
 constexpr double kZcu102Luts = 274080, kZcu102Dsps = 2520, kZcu102Bram36 = 912;
@@ -21,8 +21,8 @@ struct Timing {
 
 // Pushes one inference's instruction stream onto one core and returns the
 // per-instruction times once the session has run.
-void enqueue(DpuCore& core, const Program& prog, const DpuConfig& hw, std::deque<sim::Token>& tokens,
-             Timing& timing) {
+void enqueue(DpuCore& core, const Program& prog, const DpuConfig& hw,
+             std::deque<sim::Token>& tokens, Timing& timing) {
   const std::size_t n = prog.insts.size();
   timing.start.assign(n, sc_core::SC_ZERO_TIME);
   timing.end.assign(n, sc_core::SC_ZERO_TIME);
@@ -106,7 +106,9 @@ class DpuAccelerator : public sim::Accelerator {
  public:
   std::string name() const override { return "dpu"; }
   const std::vector<ParamDecl>& params() const override { return dpu_params(); }
-  std::string validate(const ParamSet& hw) const override { return check_resources(DpuConfig::from(hw)); }
+  std::string validate(const ParamSet& hw) const override {
+    return check_resources(DpuConfig::from(hw));
+  }
   double area_mm2(const ParamSet&) const override { return 0; }
 
   sim::SimResult simulate(const network::Network& net, const ParamSet& params,
@@ -151,7 +153,8 @@ class DpuAccelerator : public sim::Accelerator {
     for (const auto& in : prog.insts) {
       if (in.group < 0) continue;
       const double s = in.op == Opcode::kLoad || in.op == Opcode::kSave ? in.bytes / bw
-                       : in.op == Opcode::kHost ? in.host_s : in.cycles / hw.clock_hz();
+                       : in.op == Opcode::kHost                         ? in.host_s
+                                                                        : in.cycles / hw.clock_hz();
       busy[static_cast<std::size_t>(in.group)][static_cast<int>(unit_of(in.op))] += s;
     }
     double total = 0;
@@ -163,7 +166,8 @@ class DpuAccelerator : public sim::Accelerator {
       lr.latency_s = s;
       lr.cycles = s * hw.clock_hz();
       lr.macs = prog.groups[g].macs;
-      lr.bottleneck = unit_name(static_cast<Unit>(std::max_element(busy[g].begin(), busy[g].end()) - busy[g].begin()));
+      lr.bottleneck = unit_name(
+          static_cast<Unit>(std::max_element(busy[g].begin(), busy[g].end()) - busy[g].begin()));
       r.layers.push_back(lr);
       total += s;
     }
@@ -204,7 +208,8 @@ class DpuAccelerator : public sim::Accelerator {
     return elapsed;
   }
 
-  static void fill_groups(sim::SimResult& r, const Program& prog, const DpuConfig& hw, const Timing& t) {
+  static void fill_groups(sim::SimResult& r, const Program& prog, const DpuConfig& hw,
+                          const Timing& t) {
     const std::size_t ng = prog.groups.size();
     std::vector<sc_time> g_start(ng, sc_core::sc_max_time()), g_end(ng, sc_core::SC_ZERO_TIME);
     std::vector<std::array<double, kUnits>> busy(ng, std::array<double, kUnits>{});
@@ -232,15 +237,21 @@ class DpuAccelerator : public sim::Accelerator {
       lr.latency_s = window;
       lr.cycles = window * hw.clock_hz();
       lr.macs = gr.macs;
-      lr.utilization = lr.cycles > 0 ? gr.macs / (lr.cycles * static_cast<double>(hw.macs_per_cycle())) : 0;
-      const int top = static_cast<int>(std::max_element(busy[g].begin(), busy[g].end()) - busy[g].begin());
+      lr.utilization =
+          lr.cycles > 0 ? gr.macs / (lr.cycles * static_cast<double>(hw.macs_per_cycle())) : 0;
+      const int top =
+          static_cast<int>(std::max_element(busy[g].begin(), busy[g].end()) - busy[g].begin());
       lr.bottleneck = unit_name(static_cast<Unit>(top));
       nlohmann::json counts = nlohmann::json::object();
       for (int o = 0; o < kOpcodes; ++o)
         if (gr.counts[o]) counts[opcode_name(static_cast<Opcode>(o))] = gr.counts[o];
       nlohmann::json busy_pct = nlohmann::json::object();
-      for (int u = 0; u < kUnits; ++u) busy_pct[unit_name(static_cast<Unit>(u))] = window > 0 ? 100 * busy[g][u] / window : 0;
-      lr.extra = {{"layers", gr.layers}, {"tiles", gr.tiles}, {"instructions", counts}, {"busy_pct", busy_pct}};
+      for (int u = 0; u < kUnits; ++u)
+        busy_pct[unit_name(static_cast<Unit>(u))] = window > 0 ? 100 * busy[g][u] / window : 0;
+      lr.extra = {{"layers", gr.layers},
+                  {"tiles", gr.tiles},
+                  {"instructions", counts},
+                  {"busy_pct", busy_pct}};
       if (!gr.host_reason.empty()) lr.extra["host"] = gr.host_reason;
       r.layers.push_back(std::move(lr));
     }
@@ -254,21 +265,26 @@ DpuCore::DpuCore(sc_core::sc_module_name name, sim::Session& session) : sc_core:
   save_dma.socket.bind(session.interconnect().targets);
   fetch_dma.socket.bind(session.interconnect().targets);
   for (int u = 0; u < kUnits; ++u) {
-    engines[static_cast<std::size_t>(u)] = std::make_unique<sim::Engine>(unit_name(static_cast<Unit>(u)));
+    engines[static_cast<std::size_t>(u)] =
+        std::make_unique<sim::Engine>(unit_name(static_cast<Unit>(u)));
     if (auto* tf = session.trace_file()) engines[static_cast<std::size_t>(u)]->trace(tf);
   }
 }
 
 DpuPart::DpuPart(sc_core::sc_module_name name, sim::Session& session) : sc_core::sc_module(name) {
   for (int c = 0; c < kMaxCores; ++c) {
-    cores[static_cast<std::size_t>(c)] = std::make_unique<DpuCore>(("core" + std::to_string(c)).c_str(), session);
+    cores[static_cast<std::size_t>(c)] =
+        std::make_unique<DpuCore>(("core" + std::to_string(c)).c_str(), session);
   }
 }
 
-std::unique_ptr<sim::Accelerator> make_dpu_accelerator() { return std::make_unique<DpuAccelerator>(); }
+std::unique_ptr<sim::Accelerator> make_dpu_accelerator() {
+  return std::make_unique<DpuAccelerator>();
+}
 
 void register_dpu() {
-  sim::Session::register_part("dpu", [](sim::Session& s) { return std::make_unique<DpuPart>("dpu", s); });
+  sim::Session::register_part("dpu",
+                              [](sim::Session& s) { return std::make_unique<DpuPart>("dpu", s); });
   sim::register_accelerator("dpu", make_dpu_accelerator);
 }
 

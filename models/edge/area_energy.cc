@@ -7,15 +7,21 @@
 namespace coda::edge {
 
 nlohmann::json AreaBreakdown::to_json() const {
-  return {{"mac_mm2", mac_mm2},         {"register_file_mm2", register_file_mm2},
-          {"local_memory_mm2", local_memory_mm2}, {"io_mm2", io_mm2},
-          {"overhead_mm2", overhead_mm2}, {"total_mm2", total_mm2()}};
+  return {{"mac_mm2", mac_mm2},
+          {"register_file_mm2", register_file_mm2},
+          {"local_memory_mm2", local_memory_mm2},
+          {"io_mm2", io_mm2},
+          {"overhead_mm2", overhead_mm2},
+          {"total_mm2", total_mm2()}};
 }
 
 nlohmann::json EnergyBreakdown::to_json() const {
-  return {{"mac_mj", mac_j * 1e3},         {"register_file_mj", register_file_j * 1e3},
-          {"local_memory_mj", local_memory_j * 1e3}, {"dram_mj", dram_j * 1e3},
-          {"static_mj", static_j * 1e3},   {"total_mj", total_j() * 1e3}};
+  return {{"mac_mj", mac_j * 1e3},
+          {"register_file_mj", register_file_j * 1e3},
+          {"local_memory_mj", local_memory_j * 1e3},
+          {"dram_mj", dram_j * 1e3},
+          {"static_mj", static_j * 1e3},
+          {"total_mj", total_j() * 1e3}};
 }
 
 AreaBreakdown area(const EdgeConfig& hw) {

@@ -12,14 +12,17 @@
 namespace coda::edge {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_SEC;
+using sc_core::sc_time;
 
 const char* unit_name(Unit u) {
   switch (u) {
-    case Unit::kArray: return "array";
-    case Unit::kVector: return "vector";
-    case Unit::kFree: return "none";
+    case Unit::kArray:
+      return "array";
+    case Unit::kVector:
+      return "vector";
+    case Unit::kFree:
+      return "none";
   }
   return "?";
 }
@@ -70,9 +73,9 @@ sim::LayerResult layer_result(const LayerPlan& p, const EdgeConfig& hw, double c
   lr.cycles = cycles;
   lr.latency_s = cycles / hw.clock_hz();
   lr.macs = p.macs;
-  lr.utilization = cycles > 0 ? static_cast<double>(p.macs) /
-                                    (cycles * static_cast<double>(hw.macs_per_cycle()))
-                              : 0;
+  lr.utilization =
+      cycles > 0 ? static_cast<double>(p.macs) / (cycles * static_cast<double>(hw.macs_per_cycle()))
+                 : 0;
   lr.bottleneck = bottleneck(p, dram_cycles(p, hw));
   lr.extra = {{"unit", unit_name(p.unit)}, {"mapping", p.mapping}};
   return lr;
@@ -114,15 +117,16 @@ sim::SimResult EdgeAccelerator::analytical(const network::Network& net, const Pa
   const NetworkPlan plan = plan_network(net, hw);
   if (!plan.feasible) return infeasible(r, plan.reason);
   const double bw = hw.io_bandwidth_gbps * 1e9;
-  const double image_bytes = static_cast<double>(net.input_shape().elements()) * hw.bytes_per_element();
+  const double image_bytes =
+      static_cast<double>(net.input_shape().elements()) * hw.bytes_per_element();
   const double lat_cycles = coef::kDramLatencyS * hw.clock_hz();
   for (std::size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerPlan& p = plan.layers[i];
     double cycles = 0;
     if (p.unit != Unit::kFree) {
       const double weights_in = p.dram_read_bytes - (i == 0 ? image_bytes : 0);
-      cycles = p.setup_cycles +
-               std::max({p.compute_cycles, p.lm_cycles, p.nlu_cycles, weights_in / bw * hw.clock_hz()});
+      cycles = p.setup_cycles + std::max({p.compute_cycles, p.lm_cycles, p.nlu_cycles,
+                                          weights_in / bw * hw.clock_hz()});
     }
     r.layers.push_back(layer_result(p, hw, cycles));
     r.cycles += cycles;
@@ -178,7 +182,9 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
     const LayerPlan& p = plan.layers[li];
     sim::Token* done = token();
     if (p.unit == Unit::kFree) {
-      part.array.push({{{previous_done, 1}}, [&layer_end, li] { layer_end[li] = sc_core::sc_time_stamp(); }, {done}});
+      part.array.push({{{previous_done, 1}},
+                       [&layer_end, li] { layer_end[li] = sc_core::sc_time_stamp(); },
+                       {done}});
       previous_done = done;
       continue;
     }
@@ -199,20 +205,25 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
       for (int w = 0; w < wtiles; ++w) {
         loaded[static_cast<std::size_t>(w)] = token();
         released[static_cast<std::size_t>(w)] = token();
-        const double bytes = w + 1 < wtiles ? plan.weight_tile_bytes
-                                            : p.weight_bytes - plan.weight_tile_bytes * (wtiles - 1);
+        const double bytes = w + 1 < wtiles
+                                 ? plan.weight_tile_bytes
+                                 : p.weight_bytes - plan.weight_tile_bytes * (wtiles - 1);
         // Double-buffered weight tiles: a buffer frees when the last compute
         // tile of the weight tile two back is done.
         std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
-        if (weight_released.size() >= 2) waits.push_back({weight_released[weight_released.size() - 2], 1});
-        part.io.push({waits, [&part, bytes] { part.dma.transfer(static_cast<std::uint64_t>(bytes), false); },
-                      {loaded[static_cast<std::size_t>(w)]}});
+        if (weight_released.size() >= 2)
+          waits.push_back({weight_released[weight_released.size() - 2], 1});
+        part.io.push(
+            {waits,
+             [&part, bytes] { part.dma.transfer(static_cast<std::uint64_t>(bytes), false); },
+             {loaded[static_cast<std::size_t>(w)]}});
         weight_released.push_back(released[static_cast<std::size_t>(w)]);
       }
     }
     // Engine configuration overlaps the first register-file fill.
     sim::Token* configured = token();
-    part.array.push({{{previous_done, 1}}, [cycles, setup = p.setup_cycles] { sc_core::wait(cycles(setup)); },
+    part.array.push({{{previous_done, 1}},
+                     [cycles, setup = p.setup_cycles] { sc_core::wait(cycles(setup)); },
                      {configured}});
     std::vector<sim::Token*> computed(static_cast<std::size_t>(tiles));
     for (int t = 0; t < tiles; ++t) {
@@ -229,7 +240,8 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
       std::vector<sim::Token*> signals = {computed[static_cast<std::size_t>(t)]};
       if (last && p.nlu_cycles == 0) signals.push_back(done);
       // The last compute tile of a weight tile frees its buffer.
-      if (stream && (last || (t + 1) * wtiles / tiles != w)) signals.push_back(released[static_cast<std::size_t>(w)]);
+      if (stream && (last || (t + 1) * wtiles / tiles != w))
+        signals.push_back(released[static_cast<std::size_t>(w)]);
       std::vector<std::pair<sim::Token*, std::uint64_t>> waits = {{staged, 1}};
       if (t == 0) waits.push_back({configured, 1});
       part.array.push({waits,
@@ -276,12 +288,14 @@ sim::SimResult EdgeAccelerator::simulate(const network::Network& net, const Para
   sim::StatGroup stats("edge");
   stats.set(stats.add("io_busy_fraction", "fraction", "share of the run the I/O engine moved data"),
             part.io.busy().to_seconds() / total);
-  stats.set(stats.add("lm_busy_fraction", "fraction", "share of the run local memory filled register files"),
+  stats.set(stats.add("lm_busy_fraction", "fraction",
+                      "share of the run local memory filled register files"),
             part.lm.busy().to_seconds() / total);
   stats.set(stats.add("array_busy_fraction", "fraction", "share of the run the SIMD lanes worked"),
             part.array.busy().to_seconds() / total);
-  stats.set(stats.add("nlu_busy_fraction", "fraction", "share of the run the non-linear unit worked"),
-            part.nlu.busy().to_seconds() / total);
+  stats.set(
+      stats.add("nlu_busy_fraction", "fraction", "share of the run the non-linear unit worked"),
+      part.nlu.busy().to_seconds() / total);
   stats.set(stats.add("dram_bytes_read", "byte", "bytes read from off-chip memory"),
             static_cast<double>(session.dram().bytes_read()));
   stats.set(stats.add("dram_bytes_written", "byte", "bytes written to off-chip memory"),
@@ -327,8 +341,8 @@ std::vector<SystolicRun> simulate_systolic(const std::vector<SystolicLayer>& lay
       computed.push_back(&tokens.emplace_back());
     }
     const auto in_bytes = static_cast<std::uint64_t>(in_words / static_cast<double>(chunks));
-    const auto out_bytes =
-        static_cast<std::uint64_t>(static_cast<double>(c.ofmap_dram_words) / static_cast<double>(chunks));
+    const auto out_bytes = static_cast<std::uint64_t>(static_cast<double>(c.ofmap_dram_words) /
+                                                      static_cast<double>(chunks));
     auto push_load = [&](long long k) {
       std::vector<std::pair<sim::Token*, std::uint64_t>> waits;
       if (k >= 2) waits.push_back({computed[static_cast<std::size_t>(k - 2)], 1});
@@ -391,9 +405,8 @@ std::unique_ptr<sim::Accelerator> make_edge_accelerator() {
 }
 
 void register_edge() {
-  sim::Session::register_part("edge", [](sim::Session& s) {
-    return std::make_unique<EdgePart>("edge", s);
-  });
+  sim::Session::register_part(
+      "edge", [](sim::Session& s) { return std::make_unique<EdgePart>("edge", s); });
   sim::register_accelerator("edge", make_edge_accelerator);
 }
 

@@ -13,7 +13,9 @@ using network::Activation;
 using network::Layer;
 using network::Op;
 
-double ceil_div(double a, double b) { return std::ceil(a / b); }
+double ceil_div(double a, double b) {
+  return std::ceil(a / b);
+}
 
 std::string mib(double bytes) {
   char buf[32];
@@ -79,7 +81,8 @@ void map_matrix(const Layer& l, const EdgeConfig& hw, LayerPlan& p, std::string*
                             static_cast<double>(hw.compute_lanes), simd};
   const char* names[4] = {"pes_x", "pes_y", "lanes", "simd"};
   const double in_bytes = static_cast<double>(in.elements()) * act_bytes_per_element(l, hw);
-  const double out_bytes = static_cast<double>(l.out_shape.elements()) * act_bytes_per_element(l, hw);
+  const double out_bytes =
+      static_cast<double>(l.out_shape.elements()) * act_bytes_per_element(l, hw);
   const double groups = l.op == Op::kConv2d ? static_cast<double>(l.effective_groups()) : 1;
   const double lm_rate = coef::kLocalMemBytesPerCyclePerPe * hw.pes();
   double best = -1;

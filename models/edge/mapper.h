@@ -18,12 +18,12 @@ struct LayerPlan {
   std::string name;
   std::string op;
   Unit unit = Unit::kFree;
-  std::string mapping;           // e.g. "O[pes_x,lanes] P[pes_y,simd]"
-  std::int64_t macs = 0;         // useful multiply-accumulates
-  double compute_cycles = 0;     // array or vector cycles, quantisation losses included
-  double lm_bytes = 0;           // local-memory traffic
+  std::string mapping;        // e.g. "O[pes_x,lanes] P[pes_y,simd]"
+  std::int64_t macs = 0;      // useful multiply-accumulates
+  double compute_cycles = 0;  // array or vector cycles, quantisation losses included
+  double lm_bytes = 0;        // local-memory traffic
   double lm_cycles = 0;
-  double nlu_elements = 0;       // sigmoid/swish/hard-* evaluations
+  double nlu_elements = 0;  // sigmoid/swish/hard-* evaluations
   double nlu_cycles = 0;
   double setup_cycles = 0;
   double weight_bytes = 0;

@@ -17,7 +17,9 @@ std::string lower(std::string s) {
   return s;
 }
 
-long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
+long long ceil_div(long long a, long long b) {
+  return (a + b - 1) / b;
+}
 
 struct IniValue {
   std::string value;
@@ -38,7 +40,8 @@ std::map<std::string, std::map<std::string, IniValue>> read_ini(const std::strin
     const std::string t = trim(line);
     if (t.empty() || t[0] == '#' || t[0] == ';') continue;
     if (t.front() == '[') {
-      if (t.back() != ']') throw InputError({path, n, 1}, "", "malformed section header '" + t + "'");
+      if (t.back() != ']')
+        throw InputError({path, n, 1}, "", "malformed section header '" + t + "'");
       section = lower(trim(t.substr(1, t.size() - 2)));
       continue;
     }
@@ -56,9 +59,12 @@ std::map<std::string, std::map<std::string, IniValue>> read_ini(const std::strin
 
 const char* dataflow_name(Dataflow df) {
   switch (df) {
-    case Dataflow::kOs: return "os";
-    case Dataflow::kWs: return "ws";
-    case Dataflow::kIs: return "is";
+    case Dataflow::kOs:
+      return "os";
+    case Dataflow::kWs:
+      return "ws";
+    case Dataflow::kIs:
+      return "is";
   }
   return "?";
 }
@@ -82,7 +88,8 @@ SystolicConfig load_scalesim_config(const std::string& path) {
     return *x;
   };
   SystolicConfig c;
-  if (ini.count("general") && ini["general"].count("run_name")) c.run_name = ini["general"]["run_name"].value;
+  if (ini.count("general") && ini["general"].count("run_name"))
+    c.run_name = ini["general"]["run_name"].value;
   const std::string ap = "architecture_presets";
   c.rows = static_cast<int>(integer(ap, "ArrayHeight", 1));
   c.cols = static_cast<int>(integer(ap, "ArrayWidth", 1));
@@ -101,18 +108,21 @@ SystolicConfig load_scalesim_config(const std::string& path) {
   } else if (d == "is") {
     c.dataflow = Dataflow::kIs;
   } else {
-    throw InputError({path, df.line, 0}, "Dataflow", "'" + df.value + "' is not allowed; allowed values: os, ws, is");
+    throw InputError({path, df.line, 0}, "Dataflow",
+                     "'" + df.value + "' is not allowed; allowed values: os, ws, is");
   }
   const IniValue& bw = get(ap, "Bandwidth");
   c.bandwidth_words_per_cycle.clear();
   for (const auto& piece : split(bw.value, ',')) {
     const auto x = parse_double(trim(piece));
     if (!x || *x <= 0) {
-      throw InputError({path, bw.line, 0}, "Bandwidth", "expected positive words per cycle, got '" + bw.value + "'");
+      throw InputError({path, bw.line, 0}, "Bandwidth",
+                       "expected positive words per cycle, got '" + bw.value + "'");
     }
     c.bandwidth_words_per_cycle.push_back(*x);
   }
-  if (ini[ap].count("memorybanks")) c.memory_banks = static_cast<int>(integer(ap, "MemoryBanks", 1));
+  if (ini[ap].count("memorybanks"))
+    c.memory_banks = static_cast<int>(integer(ap, "MemoryBanks", 1));
   const IniValue& mode = get("run_presets", "InterfaceBandwidth");
   const std::string m = lower(mode.value);
   if (m != "calc" && m != "user") {
@@ -126,8 +136,9 @@ SystolicConfig load_scalesim_config(const std::string& path) {
 std::vector<SystolicLayer> load_scalesim_topology(const std::string& path, bool gemm) {
   std::ifstream in(path);
   if (!in) throw InputError({path, 0, 0}, "", "cannot open SCALE-Sim topology");
-  const std::vector<std::string> conv_cols = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
-                                              "Filter Width", "Channels", "Num Filter", "Strides"};
+  const std::vector<std::string> conv_cols = {"Layer name",    "IFMAP Height", "IFMAP Width",
+                                              "Filter Height", "Filter Width", "Channels",
+                                              "Num Filter",    "Strides"};
   const std::vector<std::string> gemm_cols = {"Layer Name", "M", "N", "K"};
   const auto& cols = gemm ? gemm_cols : conv_cols;
   std::vector<SystolicLayer> out;
@@ -141,8 +152,9 @@ std::vector<SystolicLayer> load_scalesim_topology(const std::string& path, bool 
     // Rows of empty cells (spreadsheet exports) carry no layer.
     if (std::all_of(f.begin(), f.end(), [](const std::string& x) { return x.empty(); })) continue;
     if (f.size() < cols.size()) {
-      throw InputError({path, n, 0}, "", "expected " + std::to_string(cols.size()) + " columns (" +
-                                             join(cols, ", ") + "), got " + std::to_string(f.size()));
+      throw InputError({path, n, 0}, "",
+                       "expected " + std::to_string(cols.size()) + " columns (" + join(cols, ", ") +
+                           "), got " + std::to_string(f.size()));
     }
     std::vector<long long> v;
     for (std::size_t c = 1; c < cols.size(); ++c) {
@@ -207,16 +219,23 @@ SystolicCounts systolic_counts(const SystolicLayer& l, const SystolicConfig& cfg
   // Which operand dimension lies along the array rows (Sr), the columns (Sc)
   // and time (T) for each dataflow.
   switch (cfg.dataflow) {
-    case Dataflow::kOs: r.sr = e, r.sc = m, r.t = window; break;
-    case Dataflow::kWs: r.sr = window, r.sc = m, r.t = e; break;
-    case Dataflow::kIs: r.sr = window, r.sc = e, r.t = m; break;
+    case Dataflow::kOs:
+      r.sr = e, r.sc = m, r.t = window;
+      break;
+    case Dataflow::kWs:
+      r.sr = window, r.sc = m, r.t = e;
+      break;
+    case Dataflow::kIs:
+      r.sr = window, r.sc = e, r.t = m;
+      break;
   }
   r.row_folds = ceil_div(r.sr, ar);
   r.col_folds = ceil_div(r.sc, ac);
   const long long folds = r.row_folds * r.col_folds;
   // Per fold: operands stream in (T), the pipeline fills and drains along
   // both array edges; WS and IS first load the stationary operand (rows).
-  const long long per_fold = cfg.dataflow == Dataflow::kOs ? r.t + ar + ac - 2 : 2 * ar + ac + r.t - 2;
+  const long long per_fold =
+      cfg.dataflow == Dataflow::kOs ? r.t + ar + ac - 2 : 2 * ar + ac + r.t - 2;
   r.compute_cycles = folds * per_fold - 1;
   r.macs = e * window * m;
   // SRAM accesses: the streamed operands are read once per fold on the other
@@ -242,18 +261,21 @@ SystolicCounts systolic_counts(const SystolicLayer& l, const SystolicConfig& cfg
   // Averages over folds of the mapped fraction of the array and of each
   // fold's compute utilisation (SCALE-Sim's per-fold cycle count differs for
   // WS/IS: 2R + 2C + T - 3).
-  const long long fold_cycles_for_util = cfg.dataflow == Dataflow::kOs ? per_fold : 2 * ar + 2 * ac + r.t - 3;
+  const long long fold_cycles_for_util =
+      cfg.dataflow == Dataflow::kOs ? per_fold : 2 * ar + 2 * ac + r.t - 3;
   double mapping = 0, compute = 0;
   for (long long fc = 0; fc < r.col_folds; ++fc) {
     for (long long fr = 0; fr < r.row_folds; ++fr) {
       const long long used = std::min(ar, r.sr - fr * ar) * std::min(ac, r.sc - fc * ac);
       mapping += static_cast<double>(used) / static_cast<double>(ar * ac);
-      compute += static_cast<double>(used * r.t) / static_cast<double>(ar * ac * fold_cycles_for_util);
+      compute +=
+          static_cast<double>(used * r.t) / static_cast<double>(ar * ac * fold_cycles_for_util);
     }
   }
   r.mapping_efficiency_pct = 100 * mapping / static_cast<double>(folds);
   r.compute_util_pct = 100 * compute / static_cast<double>(folds);
-  r.overall_util_pct = 100.0 * static_cast<double>(r.macs) / (static_cast<double>(r.compute_cycles) * ar * ac);
+  r.overall_util_pct =
+      100.0 * static_cast<double>(r.macs) / (static_cast<double>(r.compute_cycles) * ar * ac);
   r.ifmap_dram_words = static_cast<long long>(l.ifmap_h) * l.ifmap_w * l.channels;
   r.filter_dram_words = window * m;
   r.ofmap_dram_words = e * m;

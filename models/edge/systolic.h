@@ -45,7 +45,7 @@ struct SystolicCounts {
   long long ofmap_h = 0, ofmap_w = 0;
   long long sr = 0, sc = 0, t = 0;  // spatial rows, spatial columns, temporal extent
   long long row_folds = 0, col_folds = 0;
-  long long compute_cycles = 0;     // stall-free total cycles
+  long long compute_cycles = 0;  // stall-free total cycles
   long long macs = 0;
   long long ifmap_sram_reads = 0, filter_sram_reads = 0, ofmap_sram_writes = 0;
   double overall_util_pct = 0, mapping_efficiency_pct = 0, compute_util_pct = 0;

@@ -15,7 +15,8 @@ std::string squeeze_excite(Builder& b, const std::string& name, const std::strin
                            std::int64_t squeeze, Activation act, Activation gate) {
   const std::int64_t c = b.channels(x);
   auto pooled = b.global_avg_pool(name + ".pool", x);
-  auto fc1 = b.conv(name + ".fc1", pooled, ConvSpec::make(squeeze, 1, 1, act).with_bias().without_bn());
+  auto fc1 =
+      b.conv(name + ".fc1", pooled, ConvSpec::make(squeeze, 1, 1, act).with_bias().without_bn());
   auto fc2 = b.conv(name + ".fc2", fc1, ConvSpec::make(c, 1, 1, gate).with_bias().without_bn());
   return b.mul(name + ".scale", x, fc2);
 }
@@ -39,9 +40,9 @@ std::string fused_inverted_residual(Builder& b, const std::string& name, const s
                                     const IbnSpec& s) {
   const std::int64_t in = b.channels(x);
   const bool project = s.mid != s.out || s.mid != in;
-  std::string y = b.conv(name + ".fused", x,
-                         ConvSpec::make(project ? s.mid : s.out, s.kernel, s.stride, s.act)
-                             .with_groups(s.groups));
+  std::string y = b.conv(
+      name + ".fused", x,
+      ConvSpec::make(project ? s.mid : s.out, s.kernel, s.stride, s.act).with_groups(s.groups));
   if (s.se > 0) y = squeeze_excite(b, name + ".se", y, s.se, s.se_act, s.se_gate);
   if (project) y = b.conv(name + ".project", y, ConvSpec::make(s.out, 1, 1));
   if (s.residual && s.stride == 1 && in == s.out) y = b.add(name + ".add", {x, y});
@@ -87,9 +88,12 @@ std::string dense_layer(Builder& b, const std::string& name, std::vector<std::st
 std::string fire(Builder& b, const std::string& name, const std::string& x, std::int64_t squeeze,
                  std::int64_t expand1, std::int64_t expand3) {
   const auto relu = Activation::kRelu;
-  auto s = b.conv(name + ".squeeze", x, ConvSpec::make(squeeze, 1, 1, relu).with_bias().without_bn());
-  auto e1 = b.conv(name + ".expand1x1", s, ConvSpec::make(expand1, 1, 1, relu).with_bias().without_bn());
-  auto e3 = b.conv(name + ".expand3x3", s, ConvSpec::make(expand3, 3, 1, relu).with_bias().without_bn());
+  auto s =
+      b.conv(name + ".squeeze", x, ConvSpec::make(squeeze, 1, 1, relu).with_bias().without_bn());
+  auto e1 =
+      b.conv(name + ".expand1x1", s, ConvSpec::make(expand1, 1, 1, relu).with_bias().without_bn());
+  auto e3 =
+      b.conv(name + ".expand3x3", s, ConvSpec::make(expand3, 3, 1, relu).with_bias().without_bn());
   return b.concat(name + ".cat", {e1, e3});
 }
 

@@ -27,7 +27,7 @@ struct IbnSpec {
   int kernel = 3;
   int stride = 1;
   Activation act = Activation::kRelu6;
-  std::int64_t se = 0;   // squeeze channels; 0 = no SE
+  std::int64_t se = 0;  // squeeze channels; 0 = no SE
   Activation se_act = Activation::kRelu;
   Activation se_gate = Activation::kSigmoid;
   std::int64_t groups = 1;  // groups of the 1x1 convs (FBNet), with a shuffle after expansion

@@ -49,8 +49,8 @@ std::string Builder::linear(const std::string& name, const std::string& x, std::
   return name;
 }
 
-std::string Builder::pool(Op op, const std::string& name, const std::string& x, int k,
-                          int stride, int pad, bool ceil_mode) {
+std::string Builder::pool(Op op, const std::string& name, const std::string& x, int k, int stride,
+                          int pad, bool ceil_mode) {
   Layer l = make(name, op, {x});
   l.kernel_h = l.kernel_w = k;
   l.stride_h = l.stride_w = stride;

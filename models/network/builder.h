@@ -20,7 +20,8 @@ struct ConvSpec {
   bool batch_norm = true;
   Activation act = Activation::kNone;
 
-  static ConvSpec make(std::int64_t out, int k, int stride = 1, Activation act = Activation::kNone) {
+  static ConvSpec make(std::int64_t out, int k, int stride = 1,
+                       Activation act = Activation::kNone) {
     ConvSpec s;
     s.out = out;
     s.kernel_h = s.kernel_w = k;
@@ -28,10 +29,22 @@ struct ConvSpec {
     s.act = act;
     return s;
   }
-  ConvSpec& with_groups(std::int64_t g) { groups = g; return *this; }
-  ConvSpec& with_pad(int p) { pad_h = pad_w = p; return *this; }
-  ConvSpec& with_bias(bool b = true) { bias = b; return *this; }
-  ConvSpec& without_bn() { batch_norm = false; return *this; }
+  ConvSpec& with_groups(std::int64_t g) {
+    groups = g;
+    return *this;
+  }
+  ConvSpec& with_pad(int p) {
+    pad_h = pad_w = p;
+    return *this;
+  }
+  ConvSpec& with_bias(bool b = true) {
+    bias = b;
+    return *this;
+  }
+  ConvSpec& without_bn() {
+    batch_norm = false;
+    return *this;
+  }
 };
 
 class Builder {
@@ -49,7 +62,8 @@ class Builder {
                        int pad = 0, bool ceil_mode = false);
   std::string avg_pool(const std::string& name, const std::string& x, int k, int stride,
                        int pad = 0, bool ceil_mode = false);
-  std::string adaptive_avg_pool(const std::string& name, const std::string& x, int out_h, int out_w);
+  std::string adaptive_avg_pool(const std::string& name, const std::string& x, int out_h,
+                                int out_w);
   std::string global_avg_pool(const std::string& name, const std::string& x);
   std::string add(const std::string& name, const std::vector<std::string>& xs,
                   Activation act = Activation::kNone);
@@ -64,8 +78,8 @@ class Builder {
   const Network& network() const { return net_; }
 
  private:
-  std::string pool(Op op, const std::string& name, const std::string& x, int k, int stride,
-                   int pad, bool ceil_mode);
+  std::string pool(Op op, const std::string& name, const std::string& x, int k, int stride, int pad,
+                   bool ceil_mode);
 
   Network net_;
   std::string input_ = "input";

@@ -10,18 +10,18 @@ namespace coda::network {
 
 enum class Op {
   kInput,
-  kConv2d,         // groups, dilation; depthwise is groups == channels
-  kLinear,         // expects a flattened [C,1,1] input
+  kConv2d,  // groups, dilation; depthwise is groups == channels
+  kLinear,  // expects a flattened [C,1,1] input
   kMaxPool,
   kAvgPool,
   kAdaptiveAvgPool,  // torchvision's AdaptiveAvgPool2d to (out_h, out_w)
   kGlobalAvgPool,
   kAdd,
-  kMul,            // element-wise; the second input may be [C,1,1] (squeeze-excite)
-  kConcat,         // along channels
+  kMul,     // element-wise; the second input may be [C,1,1] (squeeze-excite)
+  kConcat,  // along channels
   kChannelShuffle,
   kFlatten,
-  kActivation,     // a standalone activation; conv/linear/add carry theirs fused
+  kActivation,  // a standalone activation; conv/linear/add carry theirs fused
 };
 
 enum class Activation { kNone, kRelu, kRelu6, kSigmoid, kSwish, kHardswish, kHardsigmoid };
@@ -91,8 +91,8 @@ struct Layer {
   // A batch-norm on this layer's output, folded into it for execution. Its
   // affine scale and shift are counted as parameters, as torchvision does.
   bool batch_norm = false;
-  bool ceil_mode = false;      // pooling output rounding, as torch.nn.MaxPool2d
-  int out_h = 0, out_w = 0;    // adaptive_avg_pool target; input: height, width
+  bool ceil_mode = false;    // pooling output rounding, as torch.nn.MaxPool2d
+  int out_h = 0, out_w = 0;  // adaptive_avg_pool target; input: height, width
   Activation activation = Activation::kNone;
 
   std::optional<Quant> quant;

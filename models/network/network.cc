@@ -38,9 +38,9 @@ Network::LayerId Network::add(Layer layer, SourceLocation where) {
   for (const auto& in : layer.inputs) {
     auto it = index_.find(in);
     if (it == index_.end()) {
-      throw InputError(where, "inputs",
-                       describe(layer) + " reads '" + in +
-                           "', which is not a layer defined before it");
+      throw InputError(
+          where, "inputs",
+          describe(layer) + " reads '" + in + "', which is not a layer defined before it");
     }
     producers.push_back(it->second);
   }
@@ -131,9 +131,12 @@ void Network::infer(LayerId id) {
   const std::size_t n_in = l.in_shapes.size();
   auto arity = [&](std::size_t lo, std::size_t hi) {
     if (n_in < lo || n_in > hi) {
-      fail("inputs", "takes " + (lo == hi ? std::to_string(lo) : std::to_string(lo) + "-" +
-                                     (hi == SIZE_MAX ? std::string("many") : std::to_string(hi))) +
-                         " input(s), got " + std::to_string(n_in));
+      fail("inputs",
+           "takes " +
+               (lo == hi ? std::to_string(lo)
+                         : std::to_string(lo) + "-" +
+                               (hi == SIZE_MAX ? std::string("many") : std::to_string(hi))) +
+               " input(s), got " + std::to_string(n_in));
     }
   };
   const Shape in = n_in ? l.in_shapes[0] : Shape{};
@@ -184,8 +187,8 @@ void Network::infer(LayerId id) {
       positive("groups", l.groups);
       const std::int64_t out_c = l.effective_out_channels();
       if (cz.channel_cut >= l.out_channels) {
-        fail("channel_cut", "cut " + std::to_string(cz.channel_cut) + " must be below out_channels " +
-                                std::to_string(l.out_channels));
+        fail("channel_cut", "cut " + std::to_string(cz.channel_cut) +
+                                " must be below out_channels " + std::to_string(l.out_channels));
       }
       const int area = l.kernel_h * l.kernel_w;
       if (cz.pattern_zeros > 0 && area == 1) fail("pattern_zeros", "a 1x1 kernel has no pattern");
@@ -281,8 +284,8 @@ void Network::infer(LayerId id) {
       arity(1, 1);
       positive("groups", l.groups);
       if (in.c % l.groups != 0) {
-        fail("groups", "groups " + std::to_string(l.groups) + " must divide the channels of " +
-                           in.str());
+        fail("groups",
+             "groups " + std::to_string(l.groups) + " must divide the channels of " + in.str());
       }
       l.out_shape = in;
       break;
@@ -294,7 +297,8 @@ void Network::infer(LayerId id) {
 
     case Op::kActivation:
       arity(1, 1);
-      if (l.activation == Activation::kNone) fail("activation", "an activation layer needs a function");
+      if (l.activation == Activation::kNone)
+        fail("activation", "an activation layer needs a function");
       l.out_shape = in;
       break;
   }
@@ -304,8 +308,9 @@ std::int64_t layer_weights(const Layer& l) {
   if (l.op == Op::kLinear) return l.in_shapes.at(0).c * l.out_channels;
   if (l.op != Op::kConv2d) return 0;
   const std::int64_t in_c = l.in_shapes.at(0).c;
-  const std::int64_t taps = static_cast<std::int64_t>(l.effective_kernel_h()) * l.effective_kernel_w() -
-                            l.compression.pattern_zeros;
+  const std::int64_t taps =
+      static_cast<std::int64_t>(l.effective_kernel_h()) * l.effective_kernel_w() -
+      l.compression.pattern_zeros;
   return l.effective_out_channels() * (in_c / l.effective_groups()) * taps;
 }
 

@@ -182,8 +182,7 @@ std::string to_yaml(const Network& net) {
     out << YAML::BeginMap;
     out << YAML::Key << "name" << YAML::Value << l.name;
     out << YAML::Key << "op" << YAML::Value << op_name(l.op);
-    const bool implicit_input =
-        previous && l.inputs.size() == 1 && l.inputs[0] == previous->name;
+    const bool implicit_input = previous && l.inputs.size() == 1 && l.inputs[0] == previous->name;
     if (!l.inputs.empty() && !implicit_input) {
       out << YAML::Key << "inputs" << YAML::Value << YAML::Flow << l.inputs;
     }
@@ -244,8 +243,7 @@ std::string to_dot(const Network& net) {
       out, g,
       [&](std::ostream& os, Network::LayerId v) {
         const Layer& l = g[v];
-        os << "[label=\"" << l.name << "\\n" << op_name(l.op) << " " << l.out_shape.str()
-           << "\"]";
+        os << "[label=\"" << l.name << "\\n" << op_name(l.op) << " " << l.out_shape.str() << "\"]";
       },
       boost::default_writer(),
       [&](std::ostream& os) { os << "graph [label=\"" << net.name() << "\"];\n"; });

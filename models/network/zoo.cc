@@ -26,7 +26,9 @@ Shape rgb(const ZooOptions& o) {
   const auto s = o.get_int("input", 8, 4096);
   return {3, s, s};
 }
-std::int64_t classes(const ZooOptions& o) { return o.get_int("classes", 1, 100000); }
+std::int64_t classes(const ZooOptions& o) {
+  return o.get_int("classes", 1, 100000);
+}
 
 // ---- AlexNet, VGG ---------------------------------------------------------
 
@@ -101,11 +103,17 @@ Network resnet(const std::string& name, const ZooOptions& o, const std::vector<i
 Network mobilenet_v2(const std::string& name, const ZooOptions& o) {
   const double width = o.get_double("width", 0.05, 4.0);
   Builder b(name, rgb(o));
-  struct Stage { int t; int c; int n; int s; };
+  struct Stage {
+    int t;
+    int c;
+    int n;
+    int s;
+  };
   const Stage stages[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
                           {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   const std::int64_t last = make_divisible(1280 * std::max(1.0, width));
-  auto x = b.conv("features.0", b.input(), ConvSpec::make(make_divisible(32 * width), 3, 2, kRelu6));
+  auto x =
+      b.conv("features.0", b.input(), ConvSpec::make(make_divisible(32 * width), 3, 2, kRelu6));
   int idx = 1;
   for (const auto& st : stages) {
     const std::int64_t out = make_divisible(st.c * width);
@@ -141,7 +149,12 @@ Network mnasnet(const std::string& name, const ZooOptions& o, double alpha) {
   auto x = b.conv("layers.0", b.input(), ConvSpec::make(d[0], 3, 2, kRelu));
   x = b.conv("layers.3", x, ConvSpec::make(d[0], 3, 1, kRelu).with_groups(d[0]));
   x = b.conv("layers.6", x, ConvSpec::make(d[1], 1, 1));
-  struct Stack { int k; int s; int t; int n; };
+  struct Stack {
+    int k;
+    int s;
+    int t;
+    int n;
+  };
   const Stack stacks[] = {{3, 2, 3, 3}, {5, 2, 3, 3}, {5, 2, 6, 3},
                           {3, 1, 6, 2}, {5, 2, 6, 4}, {3, 1, 6, 1}};
   for (int i = 0; i < 6; ++i) {
@@ -164,15 +177,20 @@ Network mnasnet(const std::string& name, const ZooOptions& o, double alpha) {
 
 Network mobilenet_v3_large(const std::string& name, const ZooOptions& o) {
   Builder b(name, rgb(o));
-  struct Cfg { int k; int exp; int out; bool se; bool hs; int s; };
-  const Cfg cfg[] = {{3, 16, 16, false, false, 1},   {3, 64, 24, false, false, 2},
-                     {3, 72, 24, false, false, 1},   {5, 72, 40, true, false, 2},
-                     {5, 120, 40, true, false, 1},   {5, 120, 40, true, false, 1},
-                     {3, 240, 80, false, true, 2},   {3, 200, 80, false, true, 1},
-                     {3, 184, 80, false, true, 1},   {3, 184, 80, false, true, 1},
-                     {3, 480, 112, true, true, 1},   {3, 672, 112, true, true, 1},
-                     {5, 672, 160, true, true, 2},   {5, 960, 160, true, true, 1},
-                     {5, 960, 160, true, true, 1}};
+  struct Cfg {
+    int k;
+    int exp;
+    int out;
+    bool se;
+    bool hs;
+    int s;
+  };
+  const Cfg cfg[] = {
+      {3, 16, 16, false, false, 1}, {3, 64, 24, false, false, 2}, {3, 72, 24, false, false, 1},
+      {5, 72, 40, true, false, 2},  {5, 120, 40, true, false, 1}, {5, 120, 40, true, false, 1},
+      {3, 240, 80, false, true, 2}, {3, 200, 80, false, true, 1}, {3, 184, 80, false, true, 1},
+      {3, 184, 80, false, true, 1}, {3, 480, 112, true, true, 1}, {3, 672, 112, true, true, 1},
+      {5, 672, 160, true, true, 2}, {5, 960, 160, true, true, 1}, {5, 960, 160, true, true, 1}};
   auto x = b.conv("features.0", b.input(), ConvSpec::make(16, 3, 2, kHswish));
   int idx = 1;
   for (const auto& c : cfg) {
@@ -201,9 +219,16 @@ Network efficientnet(const std::string& name, const ZooOptions& o, double width,
   const bool se = o.get_bool("se");
   const Activation act = o.get_choice("act", {"swish", "relu"}) == "swish" ? kSwish : kRelu;
   Builder b(name, rgb(o));
-  struct Cfg { int t; int k; int s; int in; int out; int n; };
-  const Cfg cfg[] = {{1, 3, 1, 32, 16, 1},   {6, 3, 2, 16, 24, 2},   {6, 5, 2, 24, 40, 2},
-                     {6, 3, 2, 40, 80, 3},   {6, 5, 1, 80, 112, 3},  {6, 5, 2, 112, 192, 4},
+  struct Cfg {
+    int t;
+    int k;
+    int s;
+    int in;
+    int out;
+    int n;
+  };
+  const Cfg cfg[] = {{1, 3, 1, 32, 16, 1},  {6, 3, 2, 16, 24, 2},  {6, 5, 2, 24, 40, 2},
+                     {6, 3, 2, 40, 80, 3},  {6, 5, 1, 80, 112, 3}, {6, 5, 2, 112, 192, 4},
                      {6, 3, 1, 192, 320, 1}};
   auto x = b.conv("features.0", b.input(), ConvSpec::make(make_divisible(32 * width), 3, 2, act));
   int stage = 1;
@@ -239,7 +264,9 @@ Network squeezenet(const std::string& name, const ZooOptions& o, bool v11) {
   Builder b(name, rgb(o));
   auto stem = v11 ? ConvSpec::make(64, 3, 2, kRelu) : ConvSpec::make(96, 7, 2, kRelu);
   auto x = b.conv("features.0", b.input(), stem.with_pad(0).with_bias().without_bn());
-  struct F { int s, e1, e3; };
+  struct F {
+    int s, e1, e3;
+  };
   auto fires = [&](std::vector<F> list, int& idx) {
     for (const auto& f : list) {
       x = fire(b, "features." + std::to_string(idx++), x, f.s, f.e1, f.e3);
@@ -365,20 +392,35 @@ Network proxyless(const std::string& name, const ZooOptions& o, const std::strin
   int stem = 0, head = 0;
   if (variant == "mobile") {
     stem = 32, head = 1280;
-    out = {{16}, {32, 32, 32, 32}, {40, 40, 40, 40}, {80, 80, 80, 80}, {96, 96, 96, 96},
-           {192, 192, 192, 192}, {320}};
+    out = {{16},
+           {32, 32, 32, 32},
+           {40, 40, 40, 40},
+           {80, 80, 80, 80},
+           {96, 96, 96, 96},
+           {192, 192, 192, 192},
+           {320}};
     kernel = {{3}, {5, 3, 3, 3}, {7, 3, 5, 5}, {7, 5, 5, 5}, {5, 5, 5, 5}, {7, 7, 7, 7}, {7}};
     expand = {{1}, {3, 3, 0, 0}, {3, 3, 3, 3}, {6, 3, 3, 3}, {6, 3, 3, 3}, {6, 6, 3, 3}, {6}};
   } else if (variant == "gpu") {
     stem = 40, head = 1728;
-    out = {{24}, {32, 32, 32, 32}, {56, 56, 56, 56}, {112, 112, 112, 112}, {128, 128, 128, 128},
-           {256, 256, 256, 256}, {432}};
+    out = {{24},
+           {32, 32, 32, 32},
+           {56, 56, 56, 56},
+           {112, 112, 112, 112},
+           {128, 128, 128, 128},
+           {256, 256, 256, 256},
+           {432}};
     kernel = {{3}, {5, 3, 3, 3}, {7, 3, 3, 3}, {7, 5, 5, 5}, {5, 3, 3, 5}, {7, 7, 7, 5}, {7}};
     expand = {{1}, {3, 0, 0, 0}, {3, 0, 0, 3}, {6, 0, 0, 3}, {6, 0, 3, 3}, {6, 6, 6, 6}, {6}};
   } else {
     stem = 40, head = 1432;
-    out = {{24}, {32, 32, 32, 32}, {48, 48, 48, 48}, {88, 88, 88, 88}, {104, 104, 104, 104},
-           {216, 216, 216, 216}, {360}};
+    out = {{24},
+           {32, 32, 32, 32},
+           {48, 48, 48, 48},
+           {88, 88, 88, 88},
+           {104, 104, 104, 104},
+           {216, 216, 216, 216},
+           {360}};
     kernel = {{3}, {3, 3, 3, 3}, {3, 3, 3, 5}, {3, 3, 3, 3}, {5, 3, 3, 3}, {5, 5, 5, 3}, {5}};
     expand = {{1}, {6, 3, 3, 3}, {6, 3, 3, 3}, {6, 0, 0, 3}, {6, 3, 3, 3}, {6, 3, 3, 3}, {6}};
   }
@@ -387,8 +429,7 @@ Network proxyless(const std::string& name, const ZooOptions& o, const std::strin
   for (std::size_t st = 0; st < out.size(); ++st) {
     const bool downsample = st >= 1 && st <= 5 && st != 4;
     for (std::size_t j = 0; j < out[st].size(); ++j) {
-      blocks.push_back({out[st][j], kernel[st][j], expand[st][j],
-                        (downsample && j == 0) ? 2 : 1});
+      blocks.push_back({out[st][j], kernel[st][j], expand[st][j], (downsample && j == 0) ? 2 : 1});
     }
   }
   return mbconv_chain(name, o, stem, blocks, head, kRelu6);
@@ -399,19 +440,19 @@ Network fbnet_a(const std::string& name, const ZooOptions& o) {
   // fbnet_modeldef: stem 16 s2, then blocks (out, kernel, expansion, stride,
   // groups); "skip" blocks are identities.
   const std::vector<MbBlock> blocks = {
-      {16, 3, 0, 1},
-      {24, 3, 3, 2},   {24, 3, 1, 1},  {24, 3, 0, 1},    {24, 3, 0, 1},
-      {32, 5, 6, 2},   {32, 3, 3, 1},  {32, 5, 1, 1},    {32, 3, 3, 1},
-      {64, 5, 6, 2},   {64, 5, 3, 1},  {64, 5, 1, 1, 2}, {64, 5, 6, 1},
-      {112, 3, 6, 1},  {112, 5, 1, 1, 2}, {112, 5, 3, 1}, {112, 3, 1, 1, 2},
-      {184, 5, 6, 2},  {184, 5, 6, 1}, {184, 5, 3, 1},   {184, 5, 6, 1},
-      {352, 5, 6, 1}};
+      {16, 3, 0, 1},  {24, 3, 3, 2},     {24, 3, 1, 1},  {24, 3, 0, 1},  {24, 3, 0, 1},
+      {32, 5, 6, 2},  {32, 3, 3, 1},     {32, 5, 1, 1},  {32, 3, 3, 1},  {64, 5, 6, 2},
+      {64, 5, 3, 1},  {64, 5, 1, 1, 2},  {64, 5, 6, 1},  {112, 3, 6, 1}, {112, 5, 1, 1, 2},
+      {112, 5, 3, 1}, {112, 3, 1, 1, 2}, {184, 5, 6, 2}, {184, 5, 6, 1}, {184, 5, 3, 1},
+      {184, 5, 6, 1}, {352, 5, 6, 1}};
   return mbconv_chain(name, o, 16, blocks, 1504, kRelu);
 }
 
 // ---- Lu et al. ICCAD'19 Table 2 ---------------------------------------------------
 
-struct LuLayer { int n, fh, fw, sh, sw, ps; };
+struct LuLayer {
+  int n, fh, fw, sh, sw, ps;
+};
 
 Network lu_net(const std::string& name, const ZooOptions& o, const std::vector<LuLayer>& layers) {
   // Each layer: conv (same padding, bias) + ReLU, then a Ps x Ps max-pool when
@@ -446,7 +487,8 @@ std::vector<ZooEntry> make_zoo() {
   const std::vector<ZooOption> effnet_opts = {
       {"se", "true", "squeeze-excite blocks (false: NAHAS 'wo SE/Swish')"},
       {"act", "swish", "activation: swish or relu"}};
-  const ZooOption lu_hidden = {"hidden", "512", "width of the first FC layer (not given in the paper)"};
+  const ZooOption lu_hidden = {"hidden", "512",
+                               "width of the first FC layer (not given in the paper)"};
   std::vector<ZooEntry> z;
   auto add = [&](std::string name, std::string source, std::vector<ZooOption> opts,
                  std::function<Network(const std::string&, const ZooOptions&)> fn) {
@@ -456,11 +498,17 @@ std::vector<ZooEntry> make_zoo() {
   add("alexnet", "torchvision alexnet", with_common({}), alexnet);
   add("vgg16", "torchvision vgg16", with_common({}), vgg16);
   add("resnet18", "torchvision resnet18", with_common({}),
-      [](const std::string& n, const ZooOptions& o) { return resnet(n, o, {2, 2, 2, 2}, false); });
+      [](const std::string& n, const ZooOptions& o) {
+        return resnet(n, o, {2, 2, 2, 2}, false);
+      });
   add("resnet34", "torchvision resnet34", with_common({}),
-      [](const std::string& n, const ZooOptions& o) { return resnet(n, o, {3, 4, 6, 3}, false); });
+      [](const std::string& n, const ZooOptions& o) {
+        return resnet(n, o, {3, 4, 6, 3}, false);
+      });
   add("resnet50", "torchvision resnet50", with_common({}),
-      [](const std::string& n, const ZooOptions& o) { return resnet(n, o, {3, 4, 6, 3}, true); });
+      [](const std::string& n, const ZooOptions& o) {
+        return resnet(n, o, {3, 4, 6, 3}, true);
+      });
   add("mobilenet_v2", "torchvision mobilenet_v2",
       with_common({{"width", "1.0", "width multiplier"}}), mobilenet_v2);
   add("mnasnet0_5", "torchvision mnasnet0_5", with_common({}),
@@ -471,7 +519,8 @@ std::vector<ZooEntry> make_zoo() {
       [](const std::string& n, const ZooOptions& o) { return squeezenet(n, o, false); });
   add("squeezenet1_1", "torchvision squeezenet1_1", with_common({}),
       [](const std::string& n, const ZooOptions& o) { return squeezenet(n, o, true); });
-  add("googlenet", "torchvision googlenet (Inception-v1), no aux heads", with_common({}), googlenet);
+  add("googlenet", "torchvision googlenet (Inception-v1), no aux heads", with_common({}),
+      googlenet);
   add("densenet121", "torchvision densenet121", with_common({}), densenet121);
   add("efficientnet_b0", "torchvision efficientnet_b0", with_common(effnet_opts),
       [](const std::string& n, const ZooOptions& o) { return efficientnet(n, o, 1.0, 1.0); });
@@ -490,28 +539,53 @@ std::vector<ZooEntry> make_zoo() {
   const std::vector<ZooOption> lu_opts = with_common({lu_hidden}, 32, 10);
   add("lu_a1", "Lu et al. ICCAD'19 Table 2, A1", lu_opts,
       [](const std::string& n, const ZooOptions& o) {
-        return lu_net(n, o, {{64, 3, 3, 1, 1, 1}, {48, 7, 5, 1, 1, 1}, {48, 5, 5, 2, 1, 1},
-                             {64, 3, 5, 1, 1, 1}, {36, 5, 7, 1, 1, 1}, {64, 3, 1, 1, 2, 2}});
+        return lu_net(n, o,
+                      {{64, 3, 3, 1, 1, 1},
+                       {48, 7, 5, 1, 1, 1},
+                       {48, 5, 5, 2, 1, 1},
+                       {64, 3, 5, 1, 1, 1},
+                       {36, 5, 7, 1, 1, 1},
+                       {64, 3, 1, 1, 2, 2}});
       });
   add("lu_b1", "Lu et al. ICCAD'19 Table 2, B1", lu_opts,
       [](const std::string& n, const ZooOptions& o) {
-        return lu_net(n, o, {{64, 3, 3, 1, 1, 1}, {64, 3, 5, 1, 1, 1}, {64, 3, 3, 1, 1, 2},
-                             {64, 5, 5, 1, 1, 2}, {64, 5, 3, 1, 1, 1}, {64, 7, 7, 1, 1, 1}});
+        return lu_net(n, o,
+                      {{64, 3, 3, 1, 1, 1},
+                       {64, 3, 5, 1, 1, 1},
+                       {64, 3, 3, 1, 1, 2},
+                       {64, 5, 5, 1, 1, 2},
+                       {64, 5, 3, 1, 1, 1},
+                       {64, 7, 7, 1, 1, 1}});
       });
   add("lu_d", "Lu et al. ICCAD'19 Table 2, D", lu_opts,
       [](const std::string& n, const ZooOptions& o) {
-        return lu_net(n, o, {{48, 5, 3, 1, 1, 1}, {48, 3, 1, 1, 1, 2}, {36, 1, 7, 1, 1, 2},
-                             {36, 7, 3, 1, 1, 1}, {24, 5, 5, 1, 1, 1}, {24, 1, 1, 1, 1, 1}});
+        return lu_net(n, o,
+                      {{48, 5, 3, 1, 1, 1},
+                       {48, 3, 1, 1, 1, 2},
+                       {36, 1, 7, 1, 1, 2},
+                       {36, 7, 3, 1, 1, 1},
+                       {24, 5, 5, 1, 1, 1},
+                       {24, 1, 1, 1, 1, 1}});
       });
   add("lu_e", "Lu et al. ICCAD'19 Table 2, E", lu_opts,
       [](const std::string& n, const ZooOptions& o) {
-        return lu_net(n, o, {{48, 5, 1, 1, 1, 1}, {48, 5, 3, 1, 1, 2}, {36, 1, 5, 1, 1, 1},
-                             {64, 7, 7, 1, 1, 2}, {64, 7, 3, 1, 1, 2}, {48, 5, 3, 1, 1, 1}});
+        return lu_net(n, o,
+                      {{48, 5, 1, 1, 1, 1},
+                       {48, 5, 3, 1, 1, 2},
+                       {36, 1, 5, 1, 1, 1},
+                       {64, 7, 7, 1, 1, 2},
+                       {64, 7, 3, 1, 1, 2},
+                       {48, 5, 3, 1, 1, 1}});
       });
   add("lu_f", "Lu et al. ICCAD'19 Table 2, F", lu_opts,
       [](const std::string& n, const ZooOptions& o) {
-        return lu_net(n, o, {{64, 1, 5, 1, 1, 1}, {36, 1, 7, 1, 1, 1}, {64, 5, 7, 1, 1, 2},
-                             {48, 5, 3, 1, 1, 2}, {48, 7, 7, 1, 1, 1}, {36, 1, 5, 1, 1, 1}});
+        return lu_net(n, o,
+                      {{64, 1, 5, 1, 1, 1},
+                       {36, 1, 7, 1, 1, 1},
+                       {64, 5, 7, 1, 1, 2},
+                       {48, 5, 3, 1, 1, 2},
+                       {48, 7, 7, 1, 1, 1},
+                       {36, 1, 5, 1, 1, 1}});
       });
   return z;
 }
@@ -528,9 +602,9 @@ long long ZooOptions::get_int(const std::string& key, long long lo, long long hi
   if (!parsed) throw InputError({network_, 0, 0}, key, "expected an integer, got '" + v + "'");
   const long long x = *parsed;
   if (x < lo || x > hi) {
-    throw InputError({network_, 0, 0}, key,
-                     v + " is out of range; allowed " + std::to_string(lo) + " to " +
-                         std::to_string(hi));
+    throw InputError(
+        {network_, 0, 0}, key,
+        v + " is out of range; allowed " + std::to_string(lo) + " to " + std::to_string(hi));
   }
   return x;
 }
@@ -557,7 +631,8 @@ std::string ZooOptions::get_choice(const std::string& key,
   const std::string& v = raw(key);
   for (const auto& a : allowed)
     if (v == a) return v;
-  throw InputError({network_, 0, 0}, key, "'" + v + "' is not allowed; allowed: " + join(allowed, ", "));
+  throw InputError({network_, 0, 0}, key,
+                   "'" + v + "' is not allowed; allowed: " + join(allowed, ", "));
 }
 
 const std::vector<ZooEntry>& zoo() {

@@ -18,17 +18,19 @@ const std::string kSrc = CODA_SOURCE_DIR;
 const std::string kBaseline = kSrc + "/configs/hardware/edge/baseline.yaml";
 
 TEST(SimulateCli, JsonHasTheDocumentedFields) {
-  const auto r = run_coda("simulate --arch edge --hw " + kBaseline + " --network mobilenet_v2 --json -");
+  const auto r =
+      run_coda("simulate --arch edge --hw " + kBaseline + " --network mobilenet_v2 --json -");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* k : {"status", "arch", "network", "latency_ms", "cycles", "energy_mj", "area_mm2",
-                        "utilization", "layers"}) {
+  for (const char* k : {"status", "arch", "network", "latency_ms", "cycles", "energy_mj",
+                        "area_mm2", "utilization", "layers"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   EXPECT_EQ(j["status"], "ok");
   EXPECT_EQ(j["arch"], "edge");
   ASSERT_FALSE(j["layers"].empty());
-  for (const char* k : {"name", "op", "cycles", "latency_ms", "macs", "utilization", "bottleneck"}) {
+  for (const char* k :
+       {"name", "op", "cycles", "latency_ms", "macs", "utilization", "bottleneck"}) {
     EXPECT_TRUE(j["layers"][0].contains(k)) << k;
   }
   EXPECT_NEAR(j["latency_ms"].get<double>(), 0.30, 0.03);
@@ -43,8 +45,10 @@ TEST(SimulateCli, TableByDefault) {
 
 TEST(SimulateCli, InfeasibleExitsThreeWithReasonInJson) {
   const std::string dir = temp_dir("infeasible");
-  const auto r = run_coda("simulate --arch edge --network mobilenet_v2 --set pes_x=1 --set pes_y=1 "
-                          "--set local_memory_mb=0.5 --json " + dir + "/r.json");
+  const auto r = run_coda(
+      "simulate --arch edge --network mobilenet_v2 --set pes_x=1 --set pes_y=1 "
+      "--set local_memory_mb=0.5 --json " +
+      dir + "/r.json");
   EXPECT_EQ(r.code, 3);
   const auto j = nlohmann::json::parse(read_file(dir + "/r.json"));
   EXPECT_EQ(j["status"], "infeasible");
@@ -53,7 +57,8 @@ TEST(SimulateCli, InfeasibleExitsThreeWithReasonInJson) {
 }
 
 TEST(SimulateCli, SetOverridesAndValidates) {
-  auto a = run_coda("simulate --arch edge --network mobilenet_v2 --set io_bandwidth_gbps=25 --json -");
+  auto a =
+      run_coda("simulate --arch edge --network mobilenet_v2 --set io_bandwidth_gbps=25 --json -");
   auto b = run_coda("simulate --arch edge --network mobilenet_v2 --json -");
   ASSERT_EQ(a.code, 0);
   EXPECT_LT(nlohmann::json::parse(a.out)["latency_ms"].get<double>(),
@@ -76,9 +81,10 @@ TEST(SimulateCli, BadConfigFilesNameFileLineFieldAndRange) {
   write_file(dir + "/range.yaml", range);
   auto r = run_coda("simulate --arch edge --hw " + dir + "/range.yaml --network mobilenet_v2");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find(dir + "/range.yaml:12:13: 'simd_units': 0 is not allowed; allowed range: 1 to "
+  EXPECT_NE(
+      r.err.find(dir + "/range.yaml:12:13: 'simd_units': 0 is not allowed; allowed range: 1 to "
                        "1024 unit/lane (integer)"),
-            std::string::npos)
+      std::string::npos)
       << r.err;
 
   std::string missing = text;
@@ -86,19 +92,22 @@ TEST(SimulateCli, BadConfigFilesNameFileLineFieldAndRange) {
   write_file(dir + "/missing.yaml", missing);
   r = run_coda("simulate --arch edge --hw " + dir + "/missing.yaml --network mobilenet_v2");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("'clock_ghz': missing field in edge hardware config"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("'clock_ghz': missing field in edge hardware config"), std::string::npos)
+      << r.err;
 
   write_file(dir + "/unknown.yaml", text + "sram_mb: 3\n");
   r = run_coda("simulate --arch edge --hw " + dir + "/unknown.yaml --network mobilenet_v2");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("unknown.yaml:19:1: 'sram_mb': unknown field in edge hardware config; allowed "
-                       "fields: pes_x"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("unknown.yaml:19:1: 'sram_mb': unknown field in edge hardware config; allowed "
+                 "fields: pes_x"),
+      std::string::npos)
       << r.err;
 
   r = run_coda("simulate --arch tpu --network mobilenet_v2");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("unknown accelerator 'tpu'; available: dpu, edge"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown accelerator 'tpu'; available: dpu, edge"), std::string::npos)
+      << r.err;
 }
 
 TEST(SimulateCli, TraceWritesAVcdWithEngineActivity) {
@@ -112,7 +121,8 @@ TEST(SimulateCli, TraceWritesAVcdWithEngineActivity) {
   EXPECT_NE(vcd.find("$scope module io $end"), std::string::npos);
   // Many time stamps: the engines toggle busy through the run.
   std::size_t stamps = 0;
-  for (std::size_t p = vcd.find("\n#"); p != std::string::npos; p = vcd.find("\n#", p + 1)) ++stamps;
+  for (std::size_t p = vcd.find("\n#"); p != std::string::npos; p = vcd.find("\n#", p + 1))
+    ++stamps;
   EXPECT_GT(stamps, 50u);
 }
 
@@ -135,26 +145,35 @@ std::map<long long, std::string> rows_by_point(const std::string& csv) {
 
 TEST(SweepCli, GridWithParetoOutputs) {
   const std::string dir = temp_dir("sweep");
-  const auto r = run_coda("sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml "
-                          "--network mobilenet_v2 --out " + dir + "/s.csv --workers 2");
+  const auto r = run_coda("sweep --arch edge --space " + kSrc +
+                          "/configs/spaces/edge_hw_small.yaml "
+                          "--network mobilenet_v2 --out " +
+                          dir + "/s.csv --workers 2");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(rows_by_point(read_file(dir + "/s.csv")).size(), 96u);
   const std::string pareto = read_file(dir + "/s_pareto.csv");
   EXPECT_NE(pareto.find(",ok,"), std::string::npos);
   EXPECT_GT(read_file(dir + "/s_pareto.png").size(), 1000u);
   // Refuses to overwrite without --resume; --resume on a finished sweep adds nothing.
-  EXPECT_EQ(run_coda("sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml "
-                     "--network mobilenet_v2 --out " + dir + "/s.csv").code,
+  EXPECT_EQ(run_coda("sweep --arch edge --space " + kSrc +
+                     "/configs/spaces/edge_hw_small.yaml "
+                     "--network mobilenet_v2 --out " +
+                     dir + "/s.csv")
+                .code,
             1);
-  ASSERT_EQ(run_coda("sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml "
-                     "--network mobilenet_v2 --out " + dir + "/s.csv --resume").code,
+  ASSERT_EQ(run_coda("sweep --arch edge --space " + kSrc +
+                     "/configs/spaces/edge_hw_small.yaml "
+                     "--network mobilenet_v2 --out " +
+                     dir + "/s.csv --resume")
+                .code,
             0);
   EXPECT_EQ(rows_by_point(read_file(dir + "/s.csv")).size(), 96u);
 }
 
 TEST(SweepCli, KilledSweepResumesWithoutLosingOrRepeatingPoints) {
   const std::string dir = temp_dir("resume");
-  const std::string common = "sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw.yaml "
+  const std::string common = "sweep --arch edge --space " + kSrc +
+                             "/configs/spaces/edge_hw.yaml "
                              "--network resnet50 --samples 1500 --seed 7 --workers 2 --out ";
   ASSERT_EQ(run_coda(common + dir + "/full.csv").code, 0);
   // Start the same sweep, SIGKILL it part-way, then resume.
@@ -180,8 +199,8 @@ TEST(SweepCli, KilledSweepResumesWithoutLosingOrRepeatingPoints) {
 TEST(SweepCli, BadSpaceNamesFileAndField) {
   const std::string dir = temp_dir("badspace");
   write_file(dir + "/s.yaml", "arch: edge\nparams:\n  pes_x: [1, 2, 99]\n");
-  auto r = run_coda("sweep --arch edge --space " + dir + "/s.yaml --network mobilenet_v2 --out " + dir +
-                    "/o.csv");
+  auto r = run_coda("sweep --arch edge --space " + dir + "/s.yaml --network mobilenet_v2 --out " +
+                    dir + "/o.csv");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("s.yaml:3:17: 'pes_x': 99 is not allowed; allowed range: 1 to 64"),
             std::string::npos)
@@ -200,7 +219,8 @@ namespace coda::test {
 namespace {
 
 TEST(DpuCli, SimulateJsonHasDpuFields) {
-  const auto r = run_coda("simulate --arch dpu --hw " + kSrc + "/configs/hardware/dpu/zcu102_b4096.yaml "
+  const auto r = run_coda("simulate --arch dpu --hw " + kSrc +
+                          "/configs/hardware/dpu/zcu102_b4096.yaml "
                           "--network resnet50 --json -");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -259,8 +279,9 @@ std::map<long long, std::string> dataset_rows(const std::string& dir) {
 
 TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {
   const std::string dir = temp_dir("dataset");
-  const std::string common = "dataset --arch edge --space " + kSrc +
-                             "/configs/spaces/edge_joint.yaml --samples 3000 --seed 5 --workers 2 --out ";
+  const std::string common =
+      "dataset --arch edge --space " + kSrc +
+      "/configs/spaces/edge_joint.yaml --samples 3000 --seed 5 --workers 2 --out ";
   ASSERT_EQ(run_coda(common + dir + "/full").code, 0);
   const std::string cmd = std::string(CODA_BINARY) + " " + common + dir +
                           "/killed 2>/dev/null >/dev/null & pid=$!; sleep 0.2; "
@@ -287,8 +308,10 @@ TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {
   EXPECT_GT(schema["feature_names"].size(), 1000u);
   // Without --resume an existing dataset is not overwritten; a different seed cannot resume it.
   EXPECT_EQ(run_coda(common + dir + "/full").code, 1);
-  const auto r = run_coda("dataset --arch edge --space " + kSrc + "/configs/spaces/edge_joint.yaml --samples 10 "
-                          "--seed 6 --out " + dir + "/full --resume");
+  const auto r = run_coda("dataset --arch edge --space " + kSrc +
+                          "/configs/spaces/edge_joint.yaml --samples 10 "
+                          "--seed 6 --out " +
+                          dir + "/full --resume");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("'seed': differs"), std::string::npos) << r.err;
 }
@@ -314,16 +337,23 @@ std::string sorted_lines(const std::string& text) {
 TEST(MpiCli, DatasetAndSweepUnderMpirunMatchLocalRuns) {
   const std::string dir = temp_dir("mpi");
   const std::string mpirun = "mpirun -np 3 --oversubscribe --allow-run-as-root ";
-  const std::string ds = " dataset --arch edge --space " + kSrc + "/configs/spaces/edge_joint.yaml --samples 300 --seed 4 --out ";
+  const std::string ds = " dataset --arch edge --space " + kSrc +
+                         "/configs/spaces/edge_joint.yaml --samples 300 --seed 4 --out ";
   ASSERT_EQ(run_coda(ds + dir + "/local").code, 0);
-  const int rc = std::system((mpirun + CODA_BINARY + ds + dir + "/mpi >" + dir + "/mpi.log 2>&1").c_str());
+  const int rc =
+      std::system((mpirun + CODA_BINARY + ds + dir + "/mpi >" + dir + "/mpi.log 2>&1").c_str());
   ASSERT_EQ(rc, 0) << read_file(dir + "/mpi.log");
-  EXPECT_NE(read_file(dir + "/mpi.log").find("2 MPI ranks"), std::string::npos) << read_file(dir + "/mpi.log");
-  EXPECT_EQ(sorted_lines(read_file(dir + "/mpi/shard-00000.csv")), sorted_lines(read_file(dir + "/local/shard-00000.csv")));
+  EXPECT_NE(read_file(dir + "/mpi.log").find("2 MPI ranks"), std::string::npos)
+      << read_file(dir + "/mpi.log");
+  EXPECT_EQ(sorted_lines(read_file(dir + "/mpi/shard-00000.csv")),
+            sorted_lines(read_file(dir + "/local/shard-00000.csv")));
 
-  const std::string sw = " sweep --arch edge --space " + kSrc + "/configs/spaces/edge_hw_small.yaml --network mobilenet_v2 --out ";
+  const std::string sw = " sweep --arch edge --space " + kSrc +
+                         "/configs/spaces/edge_hw_small.yaml --network mobilenet_v2 --out ";
   ASSERT_EQ(run_coda(sw + dir + "/local.csv").code, 0);
-  ASSERT_EQ(std::system((mpirun + CODA_BINARY + sw + dir + "/mpi.csv >" + dir + "/sweep.log 2>&1").c_str()), 0)
+  ASSERT_EQ(std::system(
+                (mpirun + CODA_BINARY + sw + dir + "/mpi.csv >" + dir + "/sweep.log 2>&1").c_str()),
+            0)
       << read_file(dir + "/sweep.log");
   EXPECT_EQ(sorted_lines(read_file(dir + "/mpi.csv")), sorted_lines(read_file(dir + "/local.csv")));
 }
@@ -338,7 +368,10 @@ namespace {
 TEST(CostCli, DatasetTrainValidate) {
   const std::string dir = temp_dir("costcli");
   const std::string space = kSrc + "/configs/spaces/edge_joint.yaml";
-  ASSERT_EQ(run_coda("dataset --arch edge --space " + space + " --samples 3000 --workers 2 --out " + dir + "/ds").code, 0);
+  ASSERT_EQ(run_coda("dataset --arch edge --space " + space + " --samples 3000 --workers 2 --out " +
+                     dir + "/ds")
+                .code,
+            0);
   auto r = run_coda("train --data " + dir + "/ds --out " + dir + "/m.pt --epochs 8 --seed 3");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("epoch   1  train loss"), std::string::npos) << r.err;
@@ -351,7 +384,8 @@ TEST(CostCli, DatasetTrainValidate) {
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = nlohmann::json::parse(read_file(dir + "/val/metrics.json"));
   for (const char* k : {"latency", "energy", "area"}) {
-    for (const char* f : {"mape", "rmse", "within_5pct", "within_10pct", "kendall_tau", "spearman_rho"}) {
+    for (const char* f :
+         {"mape", "rmse", "within_5pct", "within_10pct", "kendall_tau", "spearman_rho"}) {
       EXPECT_TRUE(m[k].contains(f)) << k << "." << f;
     }
   }
@@ -360,11 +394,15 @@ TEST(CostCli, DatasetTrainValidate) {
   EXPECT_GT(m["feasibility_accuracy"].get<double>(), 0.9);
   EXPECT_GT(read_file(dir + "/val/latency.png").size(), 1000u);
   // The analytical twin goes through the same interface; its area is exact.
-  r = run_coda("validate --cost-model analytical --arch edge --space " + space + " --samples 100 --out " + dir + "/an");
+  r = run_coda("validate --cost-model analytical --arch edge --space " + space +
+               " --samples 100 --out " + dir + "/an");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_DOUBLE_EQ(nlohmann::json::parse(read_file(dir + "/an/metrics.json"))["area"]["within_5pct"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(read_file(dir + "/an/metrics.json"))["area"]["within_5pct"]
+                       .get<double>(),
+                   1.0);
   // Bad input.
-  r = run_coda("validate --cost-model mlp:" + dir + "/missing.pt --arch edge --space " + space + " --samples 10 --out " + dir + "/x");
+  r = run_coda("validate --cost-model mlp:" + dir + "/missing.pt --arch edge --space " + space +
+               " --samples 10 --out " + dir + "/x");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("missing model metadata"), std::string::npos) << r.err;
   r = run_coda("train --data " + dir + "/nothing --out " + dir + "/n.pt");
@@ -380,8 +418,10 @@ namespace {
 
 TEST(SweepCli, DpuSpaceWithCategoricalFields) {
   const std::string dir = temp_dir("dpusweep");
-  const auto r = run_coda("sweep --arch dpu --space " + kSrc + "/configs/spaces/dpu_hw.yaml --network mobilenet_v2 "
-                          "--samples 12 --out " + dir + "/s.csv");
+  const auto r = run_coda("sweep --arch dpu --space " + kSrc +
+                          "/configs/spaces/dpu_hw.yaml --network mobilenet_v2 "
+                          "--samples 12 --out " +
+                          dir + "/s.csv");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string csv = read_file(dir + "/s.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 13);

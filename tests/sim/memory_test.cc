@@ -21,7 +21,12 @@ class SimCore : public SystemCTest {
 TEST_F(SimCore, DmaTakesBytesOverBandwidthPlusLatency) {
   const std::uint64_t bytes = 1 << 20;
   sc_time done;
-  probe().engine0.push({{}, [&] { probe().dma0.transfer(bytes, false); done = sc_core::sc_time_stamp(); }, {}});
+  probe().engine0.push({{},
+                        [&] {
+                          probe().dma0.transfer(bytes, false);
+                          done = sc_core::sc_time_stamp();
+                        },
+                        {}});
   const sc_time start = sc_core::sc_time_stamp();
   const sc_time elapsed = session().run();
   const double expect = bytes / 10e9 + 100e-9;
@@ -34,8 +39,18 @@ TEST_F(SimCore, TwoConcurrentStreamsShareTheBandwidth) {
   const std::uint64_t bytes = 1 << 20;
   sc_time done0, done1;
   const sc_time start = sc_core::sc_time_stamp();
-  probe().engine0.push({{}, [&] { probe().dma0.transfer(bytes, false); done0 = sc_core::sc_time_stamp(); }, {}});
-  probe().engine1.push({{}, [&] { probe().dma1.transfer(bytes, true); done1 = sc_core::sc_time_stamp(); }, {}});
+  probe().engine0.push({{},
+                        [&] {
+                          probe().dma0.transfer(bytes, false);
+                          done0 = sc_core::sc_time_stamp();
+                        },
+                        {}});
+  probe().engine1.push({{},
+                        [&] {
+                          probe().dma1.transfer(bytes, true);
+                          done1 = sc_core::sc_time_stamp();
+                        },
+                        {}});
   session().run();
   // Together they move 2B at W: each stream sees W/2, so both finish near 2B/W.
   const double both = 2.0 * bytes / 10e9 + 100e-9;
@@ -50,10 +65,17 @@ TEST_F(SimCore, TokensOrderEnginesAndOverlapWork) {
   std::vector<std::string> log;
   // engine0 loads two tiles; engine1 computes each after its load.
   for (int i = 0; i < 2; ++i) {
-    probe().engine0.push({{}, [&] { sc_core::wait(sc_time(10, sc_core::SC_NS)); log.push_back("load"); },
+    probe().engine0.push({{},
+                          [&] {
+                            sc_core::wait(sc_time(10, sc_core::SC_NS));
+                            log.push_back("load");
+                          },
                           {&loaded}});
     probe().engine1.push({{{&loaded, static_cast<std::uint64_t>(i + 1)}},
-                          [&] { sc_core::wait(sc_time(30, sc_core::SC_NS)); log.push_back("compute"); },
+                          [&] {
+                            sc_core::wait(sc_time(30, sc_core::SC_NS));
+                            log.push_back("compute");
+                          },
                           {}});
   }
   const sc_time elapsed = session().run();

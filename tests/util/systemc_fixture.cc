@@ -12,9 +12,8 @@ ProbePart::ProbePart(sc_core::sc_module_name name, sim::Session& s) : sc_core::s
 sim::Session& SystemCTest::session() {
   static bool registered = [] {
     register_accelerators();
-    sim::Session::register_part("probe", [](sim::Session& s) {
-      return std::make_unique<ProbePart>("probe", s);
-    });
+    sim::Session::register_part(
+        "probe", [](sim::Session& s) { return std::make_unique<ProbePart>("probe", s); });
     return true;
   }();
   (void)registered;

@@ -29,7 +29,8 @@ TEST_F(Cost, SimulatorAndAnalyticalWrapTheAccelerator) {
     cost::make_cost_model("oracle", "edge");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("available: analytical, simulator"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("available: analytical, simulator"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -43,7 +44,8 @@ TEST(Featurizer, FixedSizeMaskedAndNormalised) {
   EXPECT_EQ(small, again);
   // resnet18: 20 convs, 8 adds, maxpool, avgpool, fc are costed (31 slots).
   int used = 0;
-  for (int i = 0; i < 80; ++i) used += small[static_cast<std::size_t>(i * cost::Featurizer::per_layer())] > 0;
+  for (int i = 0; i < 80; ++i)
+    used += small[static_cast<std::size_t>(i * cost::Featurizer::per_layer())] > 0;
   EXPECT_EQ(used, 31);
   for (std::size_t i = f.size() - 9; i < f.size(); ++i) {
     EXPECT_GE(small[i], 0.0f) << f.names()[i];

@@ -19,10 +19,12 @@ class Dpu : public SystemCTest {
  protected:
   static sim::Accelerator& dpu() { return sim::accelerator("dpu"); }
   static ParamSet preset(const std::string& name) {
-    return load_params_file(dpu::dpu_params(),
-                            std::string(CODA_SOURCE_DIR) + "/configs/hardware/dpu/" + name + ".yaml", "dpu");
+    return load_params_file(
+        dpu::dpu_params(), std::string(CODA_SOURCE_DIR) + "/configs/hardware/dpu/" + name + ".yaml",
+        "dpu");
   }
-  static sim::SimResult run(const network::Network& net, const ParamSet& hw = preset("zcu102_b4096")) {
+  static sim::SimResult run(const network::Network& net,
+                            const ParamSet& hw = preset("zcu102_b4096")) {
     return dpu().simulate(net, hw, {});
   }
   static double e2e_ms(const sim::SimResult& r) { return r.extra["e2e_latency_ms"].get<double>(); }
@@ -119,7 +121,8 @@ TEST_F(Dpu, UnsupportedOperatorsRunOnTheHost) {
   EXPECT_TRUE(without.extra["host_layers"].empty());
   EXPECT_GT(with.latency_s, 1.5 * without.latency_s);
   bool flagged_swish = false;
-  for (const auto& h : with.extra["host_layers"]) flagged_swish |= h.get<std::string>().find("swish") != std::string::npos;
+  for (const auto& h : with.extra["host_layers"])
+    flagged_swish |= h.get<std::string>().find("swish") != std::string::npos;
   EXPECT_TRUE(flagged_swish);
 }
 
@@ -137,7 +140,7 @@ TEST_F(Dpu, InfeasibleNetworksAndDesignsHaveReasons) {
   EXPECT_NE(dsp.reason.find("DSPs"), std::string::npos) << dsp.reason;
 
   ParamSet bg2 = preset("zcu102_b4096");
-  bg2.set("arch", 0);  // B512
+  bg2.set("arch", 0);   // B512
   bg2.set("banks", 2);  // BG2
   EXPECT_THROW(dpu::DpuConfig::from(bg2), InputError);
 }
@@ -155,7 +158,8 @@ TEST_F(Dpu, MobileNetUsesTheArrayFarLessThanVgg) {
 TEST_F(Dpu, CoresShareDdrSoThroughputScalesSublinearly) {
   ParamSet one = preset("zcu102_b4096");
   one.set("cores", 1);
-  const double fps1 = run(network::build_zoo("resnet50"), one).extra["throughput_fps"].get<double>();
+  const double fps1 =
+      run(network::build_zoo("resnet50"), one).extra["throughput_fps"].get<double>();
   const double fps3 = run(network::build_zoo("resnet50")).extra["throughput_fps"].get<double>();
   EXPECT_GT(fps3, 1.5 * fps1);
   EXPECT_LT(fps3, 3.0 * fps1);

@@ -52,7 +52,8 @@ TEST_F(Edge, DeterministicInAnyOrder) {
   EXPECT_EQ(a.cycles, b.cycles);
   EXPECT_EQ(a.energy_j, b.energy_j);
   ASSERT_EQ(a.layers.size(), b.layers.size());
-  for (std::size_t i = 0; i < a.layers.size(); ++i) EXPECT_EQ(a.layers[i].cycles, b.layers[i].cycles);
+  for (std::size_t i = 0; i < a.layers.size(); ++i)
+    EXPECT_EQ(a.layers[i].cycles, b.layers[i].cycles);
 }
 
 // A compute-bound convolution that maps perfectly: 256 -> 256 channels, 3x3,
@@ -175,8 +176,9 @@ TEST_F(Edge, SmallModelsFavourMorePes) {
 TEST_F(Edge, AreaAndEnergyAddUpFromComponents) {
   const edge::EdgeConfig hw = edge::EdgeConfig::from(baseline());
   const auto a = edge::area(hw);
-  EXPECT_NEAR(a.total_mm2(), a.mac_mm2 + a.register_file_mm2 + a.local_memory_mm2 + a.io_mm2 +
-                                 a.overhead_mm2, 1e-12);
+  EXPECT_NEAR(a.total_mm2(),
+              a.mac_mm2 + a.register_file_mm2 + a.local_memory_mm2 + a.io_mm2 + a.overhead_mm2,
+              1e-12);
   EXPECT_GT(a.local_memory_mm2, a.mac_mm2);  // 32 MiB of SRAM dominates
   const auto r = run("resnet18");
   const auto& e = r.extra["energy"];

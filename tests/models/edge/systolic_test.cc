@@ -36,8 +36,8 @@ std::vector<Row> load_rows() {
     if (line.empty() || line[0] == '#' || line.rfind("topology", 0) == 0) continue;
     std::istringstream f(line);
     Row r;
-    f >> r.topology >> r.dataflow >> r.rows >> r.cols >> r.layer >> r.cycles >> r.stalls >> r.ifmap >>
-        r.filter >> r.ofmap >> r.overall >> r.mapping >> r.compute;
+    f >> r.topology >> r.dataflow >> r.rows >> r.cols >> r.layer >> r.cycles >> r.stalls >>
+        r.ifmap >> r.filter >> r.ofmap >> r.overall >> r.mapping >> r.compute;
     out.push_back(r);
   }
   return out;
@@ -53,8 +53,9 @@ edge::SystolicConfig config(const Row& r) {
   edge::SystolicConfig c;
   c.rows = r.rows;
   c.cols = r.cols;
-  c.dataflow = r.dataflow == "os" ? edge::Dataflow::kOs : r.dataflow == "ws" ? edge::Dataflow::kWs
-                                                                            : edge::Dataflow::kIs;
+  c.dataflow = r.dataflow == "os"   ? edge::Dataflow::kOs
+               : r.dataflow == "ws" ? edge::Dataflow::kWs
+                                    : edge::Dataflow::kIs;
   return c;
 }
 
@@ -72,9 +73,11 @@ TEST_F(Systolic, MatchesScaleSimExactly) {
       skipped.insert(r.topology);
       continue;
     }
-    const std::string key = r.topology + r.dataflow + std::to_string(r.rows) + "x" + std::to_string(r.cols);
+    const std::string key =
+        r.topology + r.dataflow + std::to_string(r.rows) + "x" + std::to_string(r.cols);
     if (!runs.count(key)) {
-      runs[key] = edge::simulate_systolic(edge::load_scalesim_topology(path, r.topology == "gemm"), config(r));
+      runs[key] = edge::simulate_systolic(edge::load_scalesim_topology(path, r.topology == "gemm"),
+                                          config(r));
     }
     const auto& run = runs[key].at(static_cast<std::size_t>(r.layer));
     SCOPED_TRACE(key + " layer " + std::to_string(r.layer));
@@ -101,10 +104,12 @@ TEST_F(Systolic, MatchesScaleSimExactly) {
 // SCALE-Sim v2's published golden result (its CI): scale.cfg with ws,
 // alexnet_part.csv -> 112283 cycles, 0 stalls, mapping efficiency 94.53125%.
 TEST_F(Systolic, PublishedGoldenResult) {
-  if (!std::filesystem::exists(kShared + "scale.cfg")) GTEST_SKIP() << "../shared/reference/scalesim absent";
+  if (!std::filesystem::exists(kShared + "scale.cfg"))
+    GTEST_SKIP() << "../shared/reference/scalesim absent";
   auto cfg = edge::load_scalesim_config(kShared + "scale.cfg");
   cfg.dataflow = edge::Dataflow::kWs;
-  const auto runs = edge::simulate_systolic(edge::load_scalesim_topology(kShared + "alexnet_part.csv", false), cfg);
+  const auto runs = edge::simulate_systolic(
+      edge::load_scalesim_topology(kShared + "alexnet_part.csv", false), cfg);
   EXPECT_EQ(runs[0].total_cycles, 112283);
   EXPECT_EQ(runs[0].stall_cycles, 0);
   EXPECT_DOUBLE_EQ(runs[0].counts.mapping_efficiency_pct, 94.53125);
@@ -144,12 +149,15 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(SystolicReaders, MalformedFilesNameLineAndColumn) {
   const std::string dir = temp_dir("scalesim_bad");
-  write_file(dir + "/t.csv", "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
-                             "Num Filter, Strides,\nConv1, 16, 16, 3, x3, 3, 8, 1,\n");
+  write_file(dir + "/t.csv",
+             "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+             "Num Filter, Strides,\nConv1, 16, 16, 3, x3, 3, 8, 1,\n");
   EXPECT_EQ(error_of([&] { edge::load_scalesim_topology(dir + "/t.csv", false); }),
             dir + "/t.csv:2:5: 'Filter Width': expected a positive integer, got 'x3'");
   write_file(dir + "/short.csv", "Layer name, IFMAP Height\nConv1, 16, 16\n");
-  EXPECT_NE(error_of([&] { edge::load_scalesim_topology(dir + "/short.csv", false); }).find(":2: expected 8 columns"),
+  EXPECT_NE(error_of([&] {
+              edge::load_scalesim_topology(dir + "/short.csv", false);
+            }).find(":2: expected 8 columns"),
             std::string::npos);
   std::string cfg = read_file(kFixtures + "ws_8x16.cfg");
   write_file(dir + "/df.cfg", cfg.replace(cfg.find("Dataflow : ws"), 13, "Dataflow : rs"));
@@ -163,18 +171,23 @@ TEST(SystolicReaders, MalformedFilesNameLineAndColumn) {
 
 TEST(SystolicCli, ReportsAndExitCodes) {
   const std::string dir = temp_dir("scalesim_cli");
-  auto r = run_coda("simulate --arch edge --scalesim-config " + kFixtures + "ws_8x16.cfg --scalesim-topology " +
-                    kFixtures + "coda_small.csv --report-dir " + dir + " --json " + dir + "/out.json");
+  auto r = run_coda("simulate --arch edge --scalesim-config " + kFixtures +
+                    "ws_8x16.cfg --scalesim-topology " + kFixtures +
+                    "coda_small.csv --report-dir " + dir + " --json " + dir + "/out.json");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string comp = read_file(dir + "/COMPUTE_REPORT.csv");
-  EXPECT_EQ(comp.rfind("LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,", 0), 0u);
+  EXPECT_EQ(comp.rfind("LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, "
+                       "Compute Util %,",
+                       0),
+            0u);
   const std::string det = read_file(dir + "/DETAILED_ACCESS_REPORT.csv");
   EXPECT_NE(det.find("SRAM IFMAP Reads, SRAM Filter Start Cycle"), std::string::npos);
   EXPECT_NE(read_file(dir + "/out.json").find("\"microarch\": \"systolic\""), std::string::npos);
-  write_file(dir + "/bad.csv", "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
-                               "Num Filter, Strides,\nConv1, 16, -16, 3, 3, 3, 8, 1,\n");
-  r = run_coda("simulate --arch edge --scalesim-config " + kFixtures + "ws_8x16.cfg --scalesim-topology " + dir +
-               "/bad.csv");
+  write_file(dir + "/bad.csv",
+             "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
+             "Num Filter, Strides,\nConv1, 16, -16, 3, 3, 3, 8, 1,\n");
+  r = run_coda("simulate --arch edge --scalesim-config " + kFixtures +
+               "ws_8x16.cfg --scalesim-topology " + dir + "/bad.csv");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("bad.csv:2:3: 'IFMAP Width'"), std::string::npos) << r.err;
 }

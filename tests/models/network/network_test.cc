@@ -125,8 +125,9 @@ TEST(Network, ShapeMismatchNamesLayerAndShapes) {
   auto a = b.conv("a", b.input(), ConvSpec::make(4, 1));
   auto c = b.conv("c", b.input(), ConvSpec::make(4, 3, 2));
   const std::string msg = error_of([&] { b.add("sum", {a, c}); });
-  EXPECT_EQ(msg, "'inputs': layer 'sum' (add): input 'a' has shape [4,8,8] but input 'c' has "
-                 "shape [4,4,4]");
+  EXPECT_EQ(msg,
+            "'inputs': layer 'sum' (add): input 'a' has shape [4,8,8] but input 'c' has "
+            "shape [4,4,4]");
   // The failed layer is not left behind.
   EXPECT_FALSE(b.network().contains("sum"));
 }
@@ -139,7 +140,9 @@ TEST(Network, NonPositiveDimensionsAreRejected) {
             "'kernel': layer 'k' (conv2d): must be positive, got -1");
   EXPECT_EQ(error_of([&] { b.conv("big", b.input(), ConvSpec::make(4, 11).with_pad(0)); }),
             "'kernel': layer 'big' (conv2d): a 11x11 kernel does not fit input shape [4,8,8]");
-  EXPECT_EQ(error_of([] { Builder("t", {3, 0, 8}); }),
+  EXPECT_EQ(error_of([] {
+              Builder("t", {3, 0, 8});
+            }),
             "'height': layer 'input' (input): must be positive, got 0");
   EXPECT_NE(error_of([&] { b.conv("g", b.input(), ConvSpec::make(6, 1).with_groups(4)); }), "");
   EXPECT_NE(error_of([&] { b.linear("fc", b.input(), 10); }).find("flatten"), std::string::npos);

@@ -89,8 +89,9 @@ TEST(YamlIo, ShapeMismatchNamesTheLayerAndShapes) {
       "  - {name: a, op: conv2d, out_channels: 4, kernel: 3, pad: 1}\n"
       "  - {name: b, op: conv2d, inputs: [input], out_channels: 8, kernel: 1}\n"
       "  - {name: s, op: add, inputs: [a, b]}\n");
-  EXPECT_EQ(msg, "bad.yaml:6:5: 'inputs': layer 's' (add): input 'a' has shape [4,8,8] but input "
-                 "'b' has shape [8,8,8]");
+  EXPECT_EQ(msg,
+            "bad.yaml:6:5: 'inputs': layer 's' (add): input 'a' has shape [4,8,8] but input "
+            "'b' has shape [8,8,8]");
 }
 
 TEST(YamlIo, NonPositiveDimensionIsRejected) {
