@@ -3,6 +3,8 @@
 // two array shapes and four topologies. Fixture: tests/fixtures/scalesim/.
 #include <gtest/gtest.h>
 
+#include "tests/util/errors.h"
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -138,34 +140,25 @@ TEST(SystolicReaders, DepthwiseLayersExpandPerChannel) {
   EXPECT_EQ(layers[1].channels, 1);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(SystolicReaders, MalformedFilesNameLineAndColumn) {
   const std::string dir = temp_dir("scalesim_bad");
   write_file(dir + "/t.csv",
              "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
              "Num Filter, Strides,\nConv1, 16, 16, 3, x3, 3, 8, 1,\n");
-  EXPECT_EQ(error_of([&] { edge::load_scalesim_topology(dir + "/t.csv", false); }),
+  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_topology(dir + "/t.csv", false); }),
             dir + "/t.csv:2:5: 'Filter Width': expected a positive integer, got 'x3'");
   write_file(dir + "/short.csv", "Layer name, IFMAP Height\nConv1, 16, 16\n");
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(input_error_of([&] {
               edge::load_scalesim_topology(dir + "/short.csv", false);
             }).find(":2: expected 8 columns"),
             std::string::npos);
   std::string cfg = read_file(kFixtures + "ws_8x16.cfg");
   write_file(dir + "/df.cfg", cfg.replace(cfg.find("Dataflow : ws"), 13, "Dataflow : rs"));
-  EXPECT_EQ(error_of([&] { edge::load_scalesim_config(dir + "/df.cfg"); }),
+  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_config(dir + "/df.cfg"); }),
             dir + "/df.cfg:14: 'Dataflow': 'rs' is not allowed; allowed values: os, ws, is");
   cfg = read_file(kFixtures + "ws_8x16.cfg");
   write_file(dir + "/h.cfg", cfg.replace(cfg.find("ArrayHeight:    8"), 17, "ArrayHeight: eight"));
-  EXPECT_EQ(error_of([&] { edge::load_scalesim_config(dir + "/h.cfg"); }),
+  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_config(dir + "/h.cfg"); }),
             dir + "/h.cfg:5: 'ArrayHeight': expected an integer >= 1, got 'eight'");
 }
 

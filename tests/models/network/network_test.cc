@@ -1,6 +1,8 @@
 // Closed-form checks of shape inference and counts on hand-built networks.
 #include <gtest/gtest.h>
 
+#include "tests/util/errors.h"
+
 #include "models/network/blocks.h"
 #include "models/network/network.h"
 
@@ -111,20 +113,11 @@ TEST(Network, QuantBits) {
   EXPECT_EQ(q.activation_bits(), 7);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(Network, ShapeMismatchNamesLayerAndShapes) {
   Builder b("t", {4, 8, 8});
   auto a = b.conv("a", b.input(), ConvSpec::make(4, 1));
   auto c = b.conv("c", b.input(), ConvSpec::make(4, 3, 2));
-  const std::string msg = error_of([&] { b.add("sum", {a, c}); });
+  const std::string msg = test::input_error_of([&] { b.add("sum", {a, c}); });
   EXPECT_EQ(msg,
             "'inputs': layer 'sum' (add): input 'a' has shape [4,8,8] but input 'c' has "
             "shape [4,4,4]");
@@ -134,18 +127,22 @@ TEST(Network, ShapeMismatchNamesLayerAndShapes) {
 
 TEST(Network, NonPositiveDimensionsAreRejected) {
   Builder b("t", {4, 8, 8});
-  EXPECT_EQ(error_of([&] { b.conv("z", b.input(), ConvSpec::make(0, 3)); }),
+  EXPECT_EQ(test::input_error_of([&] { b.conv("z", b.input(), ConvSpec::make(0, 3)); }),
             "'out_channels': layer 'z' (conv2d): must be positive, got 0");
-  EXPECT_EQ(error_of([&] { b.conv("k", b.input(), ConvSpec::make(4, -1)); }),
+  EXPECT_EQ(test::input_error_of([&] { b.conv("k", b.input(), ConvSpec::make(4, -1)); }),
             "'kernel': layer 'k' (conv2d): must be positive, got -1");
-  EXPECT_EQ(error_of([&] { b.conv("big", b.input(), ConvSpec::make(4, 11).with_pad(0)); }),
-            "'kernel': layer 'big' (conv2d): a 11x11 kernel does not fit input shape [4,8,8]");
-  EXPECT_EQ(error_of([] {
+  EXPECT_EQ(
+      test::input_error_of([&] { b.conv("big", b.input(), ConvSpec::make(4, 11).with_pad(0)); }),
+      "'kernel': layer 'big' (conv2d): a 11x11 kernel does not fit input shape [4,8,8]");
+  EXPECT_EQ(test::input_error_of([] {
               Builder("t", {3, 0, 8});
             }),
             "'height': layer 'input' (input): must be positive, got 0");
-  EXPECT_NE(error_of([&] { b.conv("g", b.input(), ConvSpec::make(6, 1).with_groups(4)); }), "");
-  EXPECT_NE(error_of([&] { b.linear("fc", b.input(), 10); }).find("flatten"), std::string::npos);
+  EXPECT_NE(
+      test::input_error_of([&] { b.conv("g", b.input(), ConvSpec::make(6, 1).with_groups(4)); }),
+      "");
+  EXPECT_NE(test::input_error_of([&] { b.linear("fc", b.input(), 10); }).find("flatten"),
+            std::string::npos);
 }
 
 TEST(Network, BadCompressionIsRejected) {
@@ -153,11 +150,11 @@ TEST(Network, BadCompressionIsRejected) {
   auto pw = b.conv("pw", b.input(), ConvSpec::make(4, 1));
   Network n = b.take();
   n.mutable_layer(n.id(pw)).compression.pattern_zeros = 1;
-  EXPECT_EQ(error_of([&] { n.infer_shapes(); }),
+  EXPECT_EQ(test::input_error_of([&] { n.infer_shapes(); }),
             "'pattern_zeros': layer 'pw' (conv2d): a 1x1 kernel has no pattern");
   n.mutable_layer(n.id(pw)).compression = {};
   n.mutable_layer(n.id(pw)).compression.channel_cut = 4;
-  EXPECT_EQ(error_of([&] { n.infer_shapes(); }),
+  EXPECT_EQ(test::input_error_of([&] { n.infer_shapes(); }),
             "'channel_cut': layer 'pw' (conv2d): cut 4 must be below out_channels 4");
 }
 
