@@ -9,25 +9,34 @@
 
 namespace coda::search {
 
+YamlDoc open_space(const std::string& path, const std::string& what,
+                   const std::vector<std::string>& keys, const std::string& arch) {
+  YamlDoc doc = load_yaml_file(path);
+  require_map(doc.file, doc.root, "a " + what);
+  check_keys(doc.file, doc.root, keys, "the " + what);
+  const std::string declared = read_string(doc.file, doc.root, "arch");
+  if (declared != arch) {
+    throw InputError(location_of(doc.file, doc.root["arch"]), "arch",
+                     "the space is for '" + declared + "' but --arch is '" + arch + "'");
+  }
+  return doc;
+}
+
+std::string space_relative(const std::string& space_path, const std::string& written) {
+  const std::filesystem::path p(written);
+  return p.is_relative() ? (std::filesystem::path(space_path).parent_path() / p).string() : written;
+}
+
 HwSpace HwSpace::load(const std::string& path, const std::string& arch,
                       const std::vector<ParamDecl>& decls) {
-  const YamlDoc doc = load_yaml_file(path);
-  require_map(doc.file, doc.root, "a hardware space");
-  check_keys(doc.file, doc.root, {"arch", "base", "params"}, "the hardware space");
+  const YamlDoc doc = open_space(path, "hardware space", {"arch", "base", "params"}, arch);
   HwSpace s;
-  s.arch_ = read_string(doc.file, doc.root, "arch");
-  if (s.arch_ != arch) {
-    throw InputError(location_of(doc.file, doc.root["arch"]), "arch",
-                     "the space is for '" + s.arch_ + "' but --arch is '" + arch + "'");
-  }
+  s.arch_ = arch;
   s.decls_ = &decls;
   ParamSet base(decls);
   if (doc.root["base"]) {
-    // A relative base path is read relative to the space file.
-    std::filesystem::path b = read_string(doc.file, doc.root, "base");
-    if (b.is_relative() && !std::filesystem::exists(b))
-      b = std::filesystem::path(path).parent_path() / b;
-    base = load_params_file(decls, b.string(), arch + " hardware config");
+    base = load_params_file(decls, space_relative(path, read_string(doc.file, doc.root, "base")),
+                            arch + " hardware config");
   }
   for (const auto& d : decls) s.base_.push_back(base.get(d.name));
   const YAML::Node params = doc.root["params"];

@@ -15,6 +15,12 @@ struct HwDimension {
   std::vector<double> values;
 };
 
+// Opens a space file: a map with exactly `keys`, whose `arch` must be `arch`.
+YamlDoc open_space(const std::string& path, const std::string& what,
+                   const std::vector<std::string>& keys, const std::string& arch);
+// A path written in a space file, resolved relative to that file.
+std::string space_relative(const std::string& space_path, const std::string& written);
+
 class HwSpace {
  public:
   // Loads `path`; fields are validated against `decls` (unknown fields and

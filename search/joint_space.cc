@@ -7,18 +7,11 @@ namespace coda::search {
 
 JointSpace JointSpace::load(const std::string& path, const std::string& arch,
                             const std::vector<ParamDecl>& decls) {
-  const YamlDoc doc = load_yaml_file(path);
-  require_map(doc.file, doc.root, "a joint space");
-  check_keys(doc.file, doc.root, {"arch", "hardware", "network"}, "the joint space");
+  const YamlDoc doc = open_space(path, "joint space", {"arch", "hardware", "network"}, arch);
   JointSpace s;
-  s.arch_ = read_string(doc.file, doc.root, "arch");
-  if (s.arch_ != arch) {
-    throw InputError(location_of(doc.file, doc.root["arch"]), "arch",
-                     "the space is for '" + s.arch_ + "' but --arch is '" + arch + "'");
-  }
-  std::filesystem::path hw = read_string(doc.file, doc.root, "hardware");
-  if (hw.is_relative()) hw = std::filesystem::path(path).parent_path() / hw;
-  s.hw_ = HwSpace::load(hw.string(), arch, decls);
+  s.arch_ = arch;
+  s.hw_ =
+      HwSpace::load(space_relative(path, read_string(doc.file, doc.root, "hardware")), arch, decls);
   if (!doc.root["network"])
     throw InputError(location_of(doc.file, doc.root), "network", "missing field");
   s.nas_ = NasSpace::load(doc, doc.root["network"]);
