@@ -10,7 +10,9 @@ namespace {
 TEST(Cli, HelpListsSubcommandsAndVersionPrints) {
   const auto help = run_coda("--help");
   EXPECT_EQ(help.code, 0);
-  EXPECT_NE(help.out.find("network"), std::string::npos);
+  for (const char* sub : {"network", "simulate", "sweep", "dataset", "train", "validate", "dpu"}) {
+    EXPECT_NE(help.out.find(std::string("  ") + sub + " "), std::string::npos) << sub;
+  }
   const auto version = run_coda("--version");
   EXPECT_EQ(version.code, 0);
   EXPECT_EQ(version.out, std::string("coda ") + CODA_VERSION + "\n");
