@@ -23,6 +23,11 @@ std::vector<std::string> split(const std::string& text, char sep);
 
 std::string trim(const std::string& text);
 
+// CSV fields: quote (doubling inner quotes), and split one line honouring
+// quoted fields; std::nullopt when a quote is left open (a line cut short).
+std::string csv_quote(const std::string& field);
+std::optional<std::vector<std::string>> csv_split(const std::string& line);
+
 // The whole of `text` as a number; std::nullopt when it is not one.
 std::optional<double> parse_double(const std::string& text);
 std::optional<long long> parse_int(const std::string& text);

@@ -30,38 +30,6 @@ namespace {
 const std::vector<std::string> kMetrics = {"status",   "latency_ms",  "cycles", "energy_mj",
                                            "area_mm2", "utilization", "reason"};
 
-std::string csv_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// Splits one CSV line, honouring quoted fields.
-std::vector<std::string> csv_split(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 struct Row {
   long long point;
   std::vector<std::string> fields;
@@ -195,9 +163,10 @@ void register_sweep_command(CLI::App& app) {
           }
           continue;
         }
-        auto f = csv_split(line);
+        const auto split = csv_split(line);
         // A line cut short by a kill is dropped and simulated again.
-        if (f.size() != header.size()) continue;
+        if (!split || split->size() != header.size()) continue;
+        const auto& f = *split;
         const long long p = std::stoll(f[0]);
         if (!done.insert(p).second) continue;
         rows.push_back({p, {f.begin() + 1, f.end()}});
@@ -228,8 +197,7 @@ void register_sweep_command(CLI::App& app) {
     const auto record = [&](long long p, const std::string& row) {
       std::fprintf(out, "%lld,%s\n", p, row.c_str());
       std::fflush(out);
-      auto f = csv_split(row);
-      rows.push_back({p, f});
+      rows.push_back({p, csv_split(row).value()});
       progress.tick();
     };
     if (cluster::active()) {

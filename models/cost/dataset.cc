@@ -33,21 +33,9 @@ std::vector<std::string> shards(const std::string& dir) {
 
 // One row: index,status,latency,energy,area,"c c c","v v v","reason".
 bool parse_row(const std::string& line, Sample& s) {
-  std::vector<std::string> f;
-  std::string cur;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      f.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  f.push_back(cur);
-  if (f.size() != 8 || quoted) return false;
+  const auto split = csv_split(line);
+  if (!split || split->size() != 8) return false;
+  const auto& f = *split;
   const auto idx = parse_int(f[0]);
   const auto lat = parse_double(f[2]), en = parse_double(f[3]), ar = parse_double(f[4]);
   if (!idx || !lat || !en || !ar || (f[1] != "ok" && f[1] != "infeasible")) return false;
@@ -71,10 +59,7 @@ std::string sample_to_csv(const Sample& s) {
   for (std::size_t i = 0; i < s.nas.size(); ++i) o << (i ? " " : "") << s.nas[i];
   o << "\",\"";
   for (std::size_t i = 0; i < s.hw.size(); ++i) o << (i ? " " : "") << s.hw[i];
-  std::string reason = s.metrics.reason;
-  for (char& c : reason)
-    if (c == '"') c = '\'';
-  o << "\",\"" << reason << "\"";
+  o << "\"," << csv_quote(s.metrics.reason);
   return o.str();
 }
 

@@ -134,15 +134,6 @@ TEST(SimulateCli, DumpParamsShowsUnitsAndRanges) {
       << r.out;
 }
 
-std::map<long long, std::string> rows_by_point(const std::string& csv) {
-  std::map<long long, std::string> rows;
-  std::istringstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) rows[std::stoll(line.substr(0, line.find(',')))] = line;
-  return rows;
-}
-
 TEST(SweepCli, GridWithParetoOutputs) {
   const std::string dir = temp_dir("sweep");
   const auto r = run_coda("sweep --arch edge --space " + kSrc +
@@ -150,7 +141,7 @@ TEST(SweepCli, GridWithParetoOutputs) {
                           "--network mobilenet_v2 --out " +
                           dir + "/s.csv --workers 2");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(rows_by_point(read_file(dir + "/s.csv")).size(), 96u);
+  EXPECT_EQ(rows_by_first_column(read_file(dir + "/s.csv")).size(), 96u);
   const std::string pareto = read_file(dir + "/s_pareto.csv");
   EXPECT_NE(pareto.find(",ok,"), std::string::npos);
   EXPECT_GT(read_file(dir + "/s_pareto.png").size(), 1000u);
@@ -167,7 +158,7 @@ TEST(SweepCli, GridWithParetoOutputs) {
                      dir + "/s.csv --resume")
                 .code,
             0);
-  EXPECT_EQ(rows_by_point(read_file(dir + "/s.csv")).size(), 96u);
+  EXPECT_EQ(rows_by_first_column(read_file(dir + "/s.csv")).size(), 96u);
 }
 
 TEST(SweepCli, KilledSweepResumesWithoutLosingOrRepeatingPoints) {
@@ -181,10 +172,10 @@ TEST(SweepCli, KilledSweepResumesWithoutLosingOrRepeatingPoints) {
                           "/killed.csv 2>/dev/null >/dev/null & pid=$!; sleep 0.4; "
                           "kill -9 $pid; pkill -9 -P $pid; wait $pid 2>/dev/null; true";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
-  const auto partial = rows_by_point(read_file(dir + "/killed.csv"));
+  const auto partial = rows_by_first_column(read_file(dir + "/killed.csv"));
   ASSERT_EQ(run_coda(common + dir + "/killed.csv --resume").code, 0);
-  const auto full = rows_by_point(read_file(dir + "/full.csv"));
-  const auto resumed = rows_by_point(read_file(dir + "/killed.csv"));
+  const auto full = rows_by_first_column(read_file(dir + "/full.csv"));
+  const auto resumed = rows_by_first_column(read_file(dir + "/killed.csv"));
   EXPECT_EQ(full.size(), 1500u);
   EXPECT_EQ(resumed, full);
   // Lines in the resumed file are unique: no point was written twice.
@@ -269,12 +260,7 @@ namespace coda::test {
 namespace {
 
 std::map<long long, std::string> dataset_rows(const std::string& dir) {
-  std::map<long long, std::string> rows;
-  std::istringstream in(read_file(dir + "/shard-00000.csv"));
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) rows[std::stoll(line.substr(0, line.find(',')))] = line;
-  return rows;
+  return rows_by_first_column(read_file(dir + "/shard-00000.csv"));
 }
 
 TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {

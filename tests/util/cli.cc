@@ -21,6 +21,15 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
+std::map<long long, std::string> rows_by_first_column(const std::string& csv) {
+  std::map<long long, std::string> rows;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) rows[std::stoll(line.substr(0, line.find(',')))] = line;
+  return rows;
+}
+
 std::string temp_dir(const std::string& tag) {
   namespace fs = std::filesystem;
   const fs::path dir =

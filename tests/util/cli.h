@@ -2,6 +2,7 @@
 // and stderr: the one helper every end-to-end CLI test uses.
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace coda::test {
@@ -20,5 +21,8 @@ std::string temp_dir(const std::string& tag);
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
+
+// The data lines of a CSV (header skipped), keyed by their first column.
+std::map<long long, std::string> rows_by_first_column(const std::string& csv);
 
 }  // namespace coda::test
