@@ -16,6 +16,7 @@ PACKAGES=(
   libfmt-dev
   libopenmpi-dev openmpi-bin
   gnuplot-nox
+  dataset-fashion-mnist   # Fashion-MNIST IDX files for the `train` accuracy evaluator
 )
 
 missing=()

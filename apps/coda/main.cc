@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   coda::app::register_dataset_command(app);
   coda::app::register_cost_commands(app);
   coda::app::register_dpu_commands(app, exit_code);
+  coda::app::register_accuracy_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -110,4 +110,28 @@ std::string inception(Builder& b, const std::string& name, const std::string& x,
   return b.concat(name + ".cat", {b1, b2, b3, b4});
 }
 
+Network mbconv_chain(const std::string& name, Shape input, int classes, int stem,
+                     const std::vector<MbBlock>& blocks, int head, Activation act) {
+  Builder b(name, input);
+  auto x = b.conv("first_conv", b.input(), ConvSpec::make(stem, 3, 2, act));
+  int i = 0;
+  for (const auto& blk : blocks) {
+    const std::string n = "blocks." + std::to_string(i++);
+    if (blk.expand == 0) continue;
+    IbnSpec s;
+    s.out = blk.out;
+    s.mid = b.channels(x) * blk.expand;
+    s.kernel = blk.kernel;
+    s.stride = blk.stride;
+    s.act = act;
+    s.groups = blk.groups;
+    x = inverted_residual(b, n, x, s);
+  }
+  x = b.conv("feature_mix_layer", x, ConvSpec::make(head, 1, 1, act));
+  x = b.global_avg_pool("global_avg_pooling", x);
+  x = b.flatten("flatten", x);
+  b.linear("classifier", x, classes);
+  return b.take();
+}
+
 }  // namespace coda::network

@@ -67,4 +67,16 @@ struct InceptionSpec {
 std::string inception(Builder& b, const std::string& name, const std::string& x,
                       const InceptionSpec& spec);
 
+// A chain of MBConv blocks between a 3x3 stride-2 stem and a 1x1 head, then
+// global pool and classifier (ProxylessNAS, FBNet, the FBNet search space).
+struct MbBlock {
+  int out;
+  int kernel;
+  int expand;  // 0 = skipped block (identity)
+  int stride;
+  int groups = 1;
+};
+Network mbconv_chain(const std::string& name, Shape input, int classes, int stem,
+                     const std::vector<MbBlock>& blocks, int head, Activation act);
+
 }  // namespace coda::network

@@ -46,15 +46,16 @@ struct Shape {
   bool operator!=(const Shape& o) const { return !(*this == o); }
 };
 
-// Fixed-point formats of Lu et al. eq. 1-2: weights signed <w_int, w_frac>,
-// activations unsigned <a_int, a_frac>.
+// Fixed-point formats of Lu et al. eq. 1-2: weights signed <w_int, w_frac>
+// (range [-2^(w_int-1), 2^(w_int-1)), so w_int counts the sign bit),
+// activations unsigned <a_int, a_frac> (range [0, 2^a_int)).
 struct Quant {
   int w_int = 0;
   int w_frac = 0;
   int a_int = 0;
   int a_frac = 0;
 
-  int weight_bits() const { return 1 + w_int + w_frac; }  // sign bit included
+  int weight_bits() const { return w_int + w_frac; }  // eq. 2: w_int includes the sign
   int activation_bits() const { return a_int + a_frac; }
   bool operator==(const Quant& o) const {
     return w_int == o.w_int && w_frac == o.w_frac && a_int == o.a_int && a_frac == o.a_frac;

@@ -166,7 +166,8 @@ void Network::infer(LayerId id) {
   non_negative("kernel_expand", cz.kernel_expand);
   if (cz.any() && l.op != Op::kConv2d) fail("compression", "compression applies to conv2d only");
   if (l.quant) {
-    non_negative("w_int", l.quant->w_int);
+    // Lu et al. eq. 2: B = 2^(w_int - 1), so w_int counts the sign bit.
+    if (l.quant->w_int < 1) fail("w_int", "must be at least 1 (it includes the sign bit), got " + std::to_string(l.quant->w_int));
     non_negative("w_frac", l.quant->w_frac);
     non_negative("a_int", l.quant->a_int);
     non_negative("a_frac", l.quant->a_frac);

@@ -353,36 +353,9 @@ Network densenet121(const std::string& name, const ZooOptions& o) {
 // the authors' released configs: per stage, the kernel and expansion of each
 // MBConv, with "zero" (skipped) blocks where the search chose none.
 
-struct MbBlock {
-  int out;
-  int kernel;
-  int expand;  // 0 = skipped block (identity)
-  int stride;
-  int groups = 1;
-};
-
 Network mbconv_chain(const std::string& name, const ZooOptions& o, int stem,
                      const std::vector<MbBlock>& blocks, int head, Activation act) {
-  Builder b(name, rgb(o));
-  auto x = b.conv("first_conv", b.input(), ConvSpec::make(stem, 3, 2, act));
-  int i = 0;
-  for (const auto& blk : blocks) {
-    const std::string n = "blocks." + std::to_string(i++);
-    if (blk.expand == 0) continue;
-    IbnSpec s;
-    s.out = blk.out;
-    s.mid = b.channels(x) * blk.expand;
-    s.kernel = blk.kernel;
-    s.stride = blk.stride;
-    s.act = act;
-    s.groups = blk.groups;
-    x = inverted_residual(b, n, x, s);
-  }
-  x = b.conv("feature_mix_layer", x, ConvSpec::make(head, 1, 1, act));
-  x = b.global_avg_pool("global_avg_pooling", x);
-  x = b.flatten("flatten", x);
-  b.linear("classifier", x, classes(o));
-  return b.take();
+  return network::mbconv_chain(name, rgb(o), static_cast<int>(classes(o)), stem, blocks, head, act);
 }
 
 Network proxyless(const std::string& name, const ZooOptions& o, const std::string& variant) {

@@ -109,7 +109,7 @@ TEST(Network, CompressionReachesCounts) {
 
 TEST(Network, QuantBits) {
   Quant q{2, 5, 3, 4};
-  EXPECT_EQ(q.weight_bits(), 8);
+  EXPECT_EQ(q.weight_bits(), 7);  // Lu eq. 2: w_int includes the sign bit
   EXPECT_EQ(q.activation_bits(), 7);
 }
 

@@ -31,7 +31,7 @@ layers:
     pad: [1, 2]
     bias: true
     activation: relu6
-    quant: {w_int: 1, w_frac: 6, a_int: 3, a_frac: 4}
+    quant: {w_int: 2, w_frac: 6, a_int: 3, a_frac: 4}
     compression: {pattern_zeros: 4, patterns: 8, channel_cut: 2, kernel_expand: 1}
   - {name: gap, op: global_avg_pool}
   - {name: flat, op: flatten}

@@ -1,0 +1,36 @@
+// Image-classification datasets read in their standard formats:
+// Fashion-MNIST IDX (gzip or plain, Debian's dataset-fashion-mnist) and the
+// CIFAR-10 binary version. Images become float tensors [N, C, H, W],
+// standardised with the dataset's published mean and deviation.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "plugins/accuracy/accuracy.h"
+
+namespace coda::accuracy {
+
+struct ImageSet {
+  torch::Tensor images;  // float [N, C, H, W]
+  torch::Tensor labels;  // int64 [N]
+  int classes = 10;
+};
+
+struct Dataset {
+  std::string name;
+  ImageSet train;
+  ImageSet test;
+  network::Shape shape() const {
+    return {train.images.size(1), train.images.size(2), train.images.size(3)};
+  }
+};
+
+// Throws InputError naming the path tried and how to get the data. Loaded
+// sets are kept for the process, so repeated evaluations read them once.
+const Dataset& load_dataset(const DatasetSpec& spec);
+
+std::string default_fashion_mnist_dir();  // /usr/share/datasets/fashion-mnist
+
+}  // namespace coda::accuracy

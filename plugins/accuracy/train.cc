@@ -1,0 +1,202 @@
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "core/error.h"
+#include "models/network/adapt.h"
+#include "plugins/accuracy/accuracy.h"
+#include "plugins/accuracy/trainer.h"
+
+namespace coda::accuracy {
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+}  // namespace
+
+network::Network adapt_to(const network::Network& net, const Dataset& d) {
+  return network::adapt_input(net, {d.shape(), d.train.classes});
+}
+
+double test_accuracy(TorchNet& net, const ImageSet& set, long long limit) {
+  torch::NoGradGuard g;
+  net.eval();
+  const std::int64_t n = limit > 0 ? std::min<std::int64_t>(limit, set.images.size(0))
+                                   : set.images.size(0);
+  std::int64_t correct = 0;
+  for (std::int64_t i = 0; i < n; i += 200) {
+    const auto e = std::min<std::int64_t>(n, i + 200);
+    auto logits = net.forward(set.images.slice(0, i, e));
+    correct += (logits.argmax(1) == set.labels.slice(0, i, e)).sum().item<std::int64_t>();
+  }
+  return n ? static_cast<double>(correct) / n : 0.0;
+}
+
+TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& b) {
+  const auto start = Clock::now();
+  if (b.threads > 0) torch::set_num_threads(b.threads);
+  TrainReport rep;
+  const std::int64_t total = d.train.images.size(0);
+  std::vector<std::int64_t> order(static_cast<std::size_t>(total));
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(b.seed);
+  std::shuffle(order.begin(), order.end(), rng);
+  if (b.subset > 0 && b.subset < total) order.resize(static_cast<std::size_t>(b.subset));
+  rep.train_images = static_cast<long long>(order.size());
+
+  const long long per_epoch = (rep.train_images + b.batch - 1) / b.batch;
+  const long long steps = b.beta > 0 ? b.beta : per_epoch * b.epochs;
+  torch::optim::SGD opt(net.parameters(), torch::optim::SGDOptions(b.lr)
+                                              .momentum(b.momentum)
+                                              .weight_decay(b.weight_decay)
+                                              .nesterov(b.momentum > 0));
+  net.train();
+  long long step = 0;
+  while (step < steps) {
+    const auto epoch_start = Clock::now();
+    std::shuffle(order.begin(), order.end(), rng);
+    auto idx = torch::from_blob(order.data(), {static_cast<std::int64_t>(order.size())},
+                                torch::kLong);
+    for (std::int64_t i = 0; i < static_cast<std::int64_t>(order.size()) && step < steps;
+         i += b.batch, ++step) {
+      const double lr = b.schedule == "cosine"
+                            ? 0.5 * b.lr * (1 + std::cos(M_PI * static_cast<double>(step) / steps))
+                            : b.lr;
+      for (auto& group : opt.param_groups()) {
+        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      }
+      auto batch_idx = idx.slice(0, i, std::min<std::int64_t>(i + b.batch, idx.size(0)));
+      auto x = d.train.images.index_select(0, batch_idx);
+      auto y = d.train.labels.index_select(0, batch_idx);
+      opt.zero_grad();
+      auto loss = torch::nn::functional::cross_entropy(net.forward(x), y);
+      loss.backward();
+      opt.step();
+      net.apply_masks();
+      rep.last_loss = loss.item<double>();
+      if (!std::isfinite(rep.last_loss)) break;
+    }
+    rep.epoch_seconds.push_back(since(epoch_start));
+    if (!std::isfinite(rep.last_loss)) break;
+  }
+  rep.steps = step;
+  rep.test_images = b.test_subset > 0 ? std::min<long long>(b.test_subset, d.test.images.size(0))
+                                      : d.test.images.size(0);
+  // A diverged run scores as chance, not as a crash.
+  rep.accuracy = std::isfinite(rep.last_loss) ? test_accuracy(net, d.test, b.test_subset)
+                                              : 1.0 / d.test.classes;
+  rep.seconds = since(start);
+  return rep;
+}
+
+void save_checkpoint(TorchNet& net, const std::string& path) {
+  // A flat archive: one entry per parameter and buffer, by dotted name.
+  torch::serialize::OutputArchive a;
+  for (const auto& p : net.named_parameters()) a.write(p.key(), p.value(), false);
+  for (const auto& b : net.named_buffers()) a.write(b.key(), b.value(), true);
+  try {
+    a.save_to(path);
+  } catch (const c10::Error& e) {
+    throw InputError({path, 0, 0}, "checkpoint", "cannot write the checkpoint");
+  }
+}
+
+void load_checkpoint(TorchNet& net, const std::string& path) {
+  // Module::load would swap tensors of any shape in; read each entry and
+  // check it against the network first.
+  torch::serialize::InputArchive a;
+  auto fail = [&](const std::string& what) {
+    throw InputError({path, 0, 0}, "checkpoint",
+                     "cannot load into network '" + net.ir().name() + "': " + what);
+  };
+  try {
+    a.load_from(path);
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    fail(what.substr(0, what.find('\n')));
+  }
+  torch::NoGradGuard g;
+  auto load = [&](const std::string& name, torch::Tensor& t, bool buffer) {
+    torch::Tensor in;
+    try {
+      a.read(name, in, buffer);
+    } catch (const c10::Error&) {
+      fail("it has no '" + name + "'");
+    }
+    if (!in.sizes().equals(t.sizes())) {
+      fail("'" + name + "' is " + c10::str(in.sizes()) + " there but " + c10::str(t.sizes()) +
+           " here");
+    }
+    t.copy_(in);
+  };
+  for (auto& p : net.named_parameters()) load(p.key(), p.value(), false);
+  for (auto& b : net.named_buffers()) load(b.key(), b.value(), true);
+}
+
+namespace {
+
+class TrainEvaluator : public AccuracyEvaluator {
+ public:
+  explicit TrainEvaluator(const Options& o) : o_(o), cache_(o.cache_dir) {
+    if (o_.dataset.name.empty()) o_.dataset = {"fashion-mnist", ""};
+    if (o_.dataset.name == "imagenet") {
+      throw InputError({}, "dataset",
+                       "coda cannot train on ImageNet on a CPU; use the table evaluator for "
+                       "published ImageNet accuracies, or fashion-mnist / cifar10:PATH");
+    }
+    if (o_.budget.epochs < 1 && o_.budget.beta < 1) {
+      throw InputError({}, "epochs", "must be at least 1 (or give --beta batches)");
+    }
+    if (o_.budget.batch < 1) throw InputError({}, "batch", "must be at least 1");
+  }
+  std::string name() const override { return "train"; }
+
+  Result evaluate(const network::Network& net) override {
+    const std::string hash = network_hash(net);
+    const std::string key = hash + "-train-" + o_.dataset.name + "-" + o_.budget.key();
+    if (o_.save_checkpoint.empty()) {
+      if (auto hit = cache_.get(key)) return *hit;
+    }
+    const Dataset& d = load_dataset(o_.dataset);
+    const network::Network adapted = adapt_to(net, d);
+    torch::manual_seed(o_.budget.seed);
+    TorchNet model(adapted);
+    init_weights(model);
+    if (!o_.budget.checkpoint.empty()) load_checkpoint(model, o_.budget.checkpoint);
+    const TrainReport rep = train_and_test(model, d, o_.budget);
+    if (!o_.save_checkpoint.empty()) save_checkpoint(model, o_.save_checkpoint);
+
+    Result r;
+    r.accuracy = rep.accuracy;
+    r.evaluator = "train";
+    r.dataset = o_.dataset.name;
+    r.epochs = o_.budget.beta > 0 ? 0 : o_.budget.epochs;
+    r.seconds = rep.seconds;
+    r.extra = {{"network_hash", hash},
+               {"train_images", rep.train_images},
+               {"test_images", rep.test_images},
+               {"steps", rep.steps},
+               {"seconds_per_epoch", rep.epoch_seconds},
+               {"final_loss", rep.last_loss},
+               {"params", model.effective_params()},
+               {"seed", o_.budget.seed}};
+    if (o_.budget.beta > 0) r.extra["beta"] = o_.budget.beta;
+    cache_.put(key, r);
+    return r;
+  }
+
+ private:
+  Options o_;
+  ResultCache cache_;
+};
+
+}  // namespace
+
+void register_train_evaluator() {
+  register_evaluator("train", [](const Options& o) { return std::make_unique<TrainEvaluator>(o); });
+}
+
+}  // namespace coda::accuracy

@@ -1,0 +1,155 @@
+// Zero-cost proxies at initialisation, on one batch:
+//  - NASWOT (Mellor et al., ICML 2021): the log-determinant of the kernel
+//    K = C C^T + (1-C)(1-C)^T of the batch's binary activation codes C (one
+//    bit per unit of every activation's input: > 0);
+//  - synflow (Tanaka et al., NeurIPS 2020): sum |theta * dR/dtheta| with
+//    R = sum(f(1; |theta|)), in double precision, batch-norm at its identity
+//    initial statistics.
+// Scores map to an accuracy through a linear fit against trained accuracy
+// (configs/accuracy/zero_cost_fit.csv, written by bench/zero_cost_tau.sh).
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "plugins/accuracy/accuracy.h"
+#include "plugins/accuracy/trainer.h"
+#include "plugins/accuracy/zero_cost.h"
+
+namespace coda::accuracy {
+
+double naswot_score(TorchNet& net, const torch::Tensor& batch) {
+  torch::NoGradGuard g;
+  net.train();  // batch statistics, as the paper's code does
+  const auto b = batch.size(0);
+  torch::Tensor k = torch::zeros({b, b}, torch::kDouble);
+  net.on_activation = [&](const std::string&, const torch::Tensor& pre) {
+    auto c = (pre > 0).reshape({b, -1}).to(torch::kDouble);
+    k += torch::matmul(c, c.t()) + torch::matmul(1 - c, (1 - c).t());
+  };
+  net.forward(batch);
+  net.on_activation = nullptr;
+  return std::get<1>(torch::slogdet(k)).item<double>();
+}
+
+double synflow_score(TorchNet& net, const network::Shape& input) {
+  net.to(torch::kDouble);
+  net.eval();
+  {
+    torch::NoGradGuard g;
+    for (auto& p : net.parameters()) p.abs_();
+  }
+  net.zero_grad();
+  auto x = torch::ones({1, input.c, input.h, input.w}, torch::kDouble);
+  net.forward(x).sum().backward();
+  double score = 0;
+  for (auto& p : net.parameters()) {
+    if (p.grad().defined()) score += (p * p.grad()).abs().sum().item<double>();
+  }
+  net.to(torch::kFloat);
+  return score;
+}
+
+namespace {
+
+struct Fit {
+  double a = 0, b = 0;
+  std::string source;
+};
+
+// The proxy value the fit is linear in: NASWOT is already a log; synflow
+// spans tens of decades, so its log.
+double fit_input(const std::string& proxy, double score) {
+  return proxy == "synflow" ? std::log(std::max(score, 1e-300)) : score;
+}
+
+Fit load_fit(const std::string& path, const std::string& dataset, const std::string& proxy) {
+  std::ifstream in(path);
+  if (!in) throw InputError({path, 0, 0}, "calibration", "cannot open the zero-cost fit file");
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (n == 1 || trim(line).empty() || line[0] == '#') continue;
+    auto cells = csv_split(line);
+    if (!cells || cells->size() < 4) {
+      throw InputError({path, n, 0}, "calibration", "expected dataset,proxy,a,b,...");
+    }
+    if ((*cells)[0] == dataset && (*cells)[1] == proxy) {
+      auto a = parse_double((*cells)[2]);
+      auto b = parse_double((*cells)[3]);
+      if (!a || !b) throw InputError({path, n, 0}, "calibration", "a and b must be numbers");
+      return {*a, *b, path + ":" + std::to_string(n)};
+    }
+  }
+  throw InputError({path, 0, 0}, "calibration",
+                   "no fit for proxy '" + proxy + "' on " + dataset +
+                       "; fit one with bench/zero_cost_tau.sh");
+}
+
+class ZeroCostEvaluator : public AccuracyEvaluator {
+ public:
+  explicit ZeroCostEvaluator(const Options& o) : o_(o) {
+    if (o_.dataset.name.empty()) o_.dataset = {"fashion-mnist", ""};
+    if (o_.proxy != "naswot" && o_.proxy != "synflow") {
+      throw InputError({}, "proxy", "unknown zero-cost proxy '" + o_.proxy +
+                                        "'; available: naswot, synflow");
+    }
+    fit_ = load_fit(o_.calibration.empty() ? default_calibration_path() : o_.calibration,
+                    o_.dataset.name, o_.proxy);
+  }
+  std::string name() const override { return "zero-cost"; }
+
+  Result evaluate(const network::Network& net) override {
+    const auto start = std::chrono::steady_clock::now();
+    const ZeroCostScores s = zero_cost_scores(net, o_.dataset, o_.budget);
+    const double score = o_.proxy == "synflow" ? s.synflow : s.naswot;
+    Result r;
+    r.evaluator = "zero-cost";
+    r.dataset = o_.dataset.name;
+    r.score = score;
+    r.accuracy = std::clamp(fit_.a + fit_.b * fit_input(o_.proxy, score), 0.0, 1.0);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.extra = {{"proxy", o_.proxy},
+               {"naswot", s.naswot},
+               {"synflow", s.synflow},
+               {"calibration", fit_.source},
+               {"network_hash", network_hash(net)}};
+    return r;
+  }
+
+ private:
+  Options o_;
+  Fit fit_;
+};
+
+}  // namespace
+
+ZeroCostScores zero_cost_scores(const network::Network& net, const DatasetSpec& dataset,
+                                const Budget& budget) {
+  const Dataset& d = load_dataset(dataset);
+  if (budget.threads > 0) torch::set_num_threads(budget.threads);
+  torch::manual_seed(budget.seed);
+  TorchNet model(adapt_to(net, d));
+  init_weights(model);
+  // One batch drawn with the seed.
+  std::mt19937_64 rng(budget.seed);
+  std::uniform_int_distribution<std::int64_t> pick(0, d.train.images.size(0) - 1);
+  std::vector<std::int64_t> idx(static_cast<std::size_t>(std::max(2, budget.batch)));
+  for (auto& i : idx) i = pick(rng);
+  auto batch = d.train.images.index_select(
+      0, torch::from_blob(idx.data(), {static_cast<std::int64_t>(idx.size())}, torch::kLong));
+  ZeroCostScores s;
+  s.naswot = naswot_score(model, batch);
+  s.synflow = synflow_score(model, d.shape());
+  return s;
+}
+
+void register_zero_cost_evaluator() {
+  register_evaluator("zero-cost",
+                     [](const Options& o) { return std::make_unique<ZeroCostEvaluator>(o); });
+}
+
+}  // namespace coda::accuracy
