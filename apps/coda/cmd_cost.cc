@@ -11,7 +11,10 @@
 #include <random>
 
 #include "apps/coda/commands.h"
+#include "apps/coda/jobs.h"
 #include "apps/coda/report.h"
+#include "core/plot.h"
+#include "core/rank.h"
 #include "core/text.h"
 #include "models/cost/cost_model.h"
 #include "models/cost/dataset.h"
@@ -29,6 +32,8 @@ ParamSet hw_from_values(const sim::Accelerator& acc, const std::vector<double>& 
     hw.set(acc.params()[i].name, values[i]);
   return hw;
 }
+
+}  // namespace
 
 cost::TrainData load_train_data(const std::string& dir) {
   const nlohmann::json schema = cost::read_schema(dir);
@@ -58,36 +63,7 @@ cost::TrainData load_train_data(const std::string& dir) {
   return d;
 }
 
-double kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {
-  long long concordant = 0, discordant = 0;
-  const std::size_t n = std::min<std::size_t>(a.size(), 4000);  // O(n^2): first 4000 points
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t j = i + 1; j < n; ++j) {
-      const double s = (a[i] - a[j]) * (b[i] - b[j]);
-      concordant += s > 0;
-      discordant += s < 0;
-    }
-  }
-  const long long total = concordant + discordant;
-  return total ? static_cast<double>(concordant - discordant) / static_cast<double>(total) : 0;
-}
-
-std::vector<double> ranks(const std::vector<double>& v) {
-  std::vector<std::size_t> idx(v.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  std::sort(idx.begin(), idx.end(), [&](std::size_t x, std::size_t y) { return v[x] < v[y]; });
-  std::vector<double> r(v.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) r[idx[i]] = static_cast<double>(i);
-  return r;
-}
-
-double spearman_rho(const std::vector<double>& a, const std::vector<double>& b) {
-  const auto ra = ranks(a), rb = ranks(b);
-  const double n = static_cast<double>(a.size());
-  double d2 = 0;
-  for (std::size_t i = 0; i < ra.size(); ++i) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
-  return n > 1 ? 1 - 6 * d2 / (n * (n * n - 1)) : 0;
-}
+namespace {
 
 nlohmann::json metric_block(const std::vector<double>& truth, const std::vector<double>& pred) {
   double ape = 0, se = 0;
@@ -123,10 +99,7 @@ void scatter_png(const std::string& path, const std::string& what, const std::st
       "lc rgb "
       "'#cc0000' title 'y = x'\n",
       path, what, unit, what, unit, dat);
-  if (FILE* gp = ::popen("gnuplot 2>/dev/null", "w")) {
-    std::fputs(script.c_str(), gp);
-    ::pclose(gp);
-  }
+  run_gnuplot(script, what + " scatter PNG");
   std::filesystem::remove(dat);
 }
 

@@ -17,6 +17,7 @@
 
 #include "apps/coda/commands.h"
 #include "apps/coda/report.h"
+#include "core/plot.h"
 #include "core/cluster.h"
 #include "core/text.h"
 #include "core/worker_pool.h"
@@ -88,12 +89,7 @@ void write_pareto(const std::string& out, const std::vector<std::string>& header
       "plot '{}' using 1:2 with points pt 7 ps 0.4 lc rgb '#999999' title 'designs', "
       "'{}' using 1:2 with linespoints pt 7 lc rgb '#cc0000' title 'Pareto front'\n",
       stem, ok.size(), all_dat, front_dat);
-  if (FILE* gp = ::popen("gnuplot 2>/dev/null", "w")) {
-    std::fputs(script.c_str(), gp);
-    if (::pclose(gp) != 0) std::cerr << "coda: warning: gnuplot failed; no Pareto PNG\n";
-  } else {
-    std::cerr << "coda: warning: gnuplot not found; no Pareto PNG\n";
-  }
+  run_gnuplot(script, "Pareto PNG");
   std::filesystem::remove(all_dat);
   std::filesystem::remove(front_dat);
   std::cout << fmt::format(

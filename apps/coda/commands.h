@@ -19,6 +19,7 @@ void register_dataset_command(CLI::App& app);
 void register_cost_commands(CLI::App& app);
 void register_dpu_commands(CLI::App& app, int& exit_code);
 void register_accuracy_command(CLI::App& app);
+void register_search_commands(CLI::App& app);
 
 // The hardware config of `acc`: its defaults, a YAML file over them when
 // given (every field required), then --set overrides.

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   coda::app::register_cost_commands(app);
   coda::app::register_dpu_commands(app, exit_code);
   coda::app::register_accuracy_command(app);
+  coda::app::register_search_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

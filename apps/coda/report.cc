@@ -39,12 +39,16 @@ std::string grouped(long long value) {
 Progress::Progress(long long total, long long already)
     : total_(total), done_(already), start_done_(already), tty_(::isatty(2)) {}
 
-void Progress::tick() {
-  ++done_;
+void Progress::tick() { advance(done_ + 1, note_); }
+
+void Progress::advance(long long done, const std::string& note) {
+  const long long before = done_;
+  done_ = done;
+  note_ = note;
   const auto now = std::chrono::steady_clock::now();
   const double since = std::chrono::duration<double>(now - last_).count();
   const long long t = std::max(1LL, total_);
-  const bool step = !tty_ && done_ * 10 / t != (done_ - 1) * 10 / t;
+  const bool step = !tty_ && done_ * 10 / t != before * 10 / t;
   if ((tty_ && since > 0.2) || step || done_ == total_) {
     last_ = now;
     draw();
@@ -61,10 +65,10 @@ void Progress::draw() {
   const double eta = r > 0 ? static_cast<double>(total_ - done_) / r : 0;
   const int width = 30;
   const int filled = static_cast<int>(width * done_ / std::max(1LL, total_));
-  std::fprintf(stderr, "%s[%s%s] %lld/%lld  %.1f/s  ETA %dm%02ds%s", tty_ ? "\r" : "",
+  std::fprintf(stderr, "%s[%s%s] %lld/%lld  %.1f/s  ETA %dm%02ds%s%s", tty_ ? "\r" : "",
                std::string(static_cast<std::size_t>(filled), '=').c_str(),
                std::string(static_cast<std::size_t>(width - filled), ' ').c_str(), done_, total_, r,
-               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60,
+               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, note_.c_str(),
                tty_ && done_ < total_ ? "" : "\n");
 }
 

@@ -24,11 +24,14 @@ class Progress {
  public:
   Progress(long long total, long long already);
   void tick();
+  // Sets the count (and a note drawn after the bar, e.g. the best so far).
+  void advance(long long done, const std::string& note);
   double rate() const;  // items per second in this run
 
  private:
   void draw();
   long long total_, done_, start_done_;
+  std::string note_;
   bool tty_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_{};

@@ -10,7 +10,7 @@ namespace coda::network {
 int removed_downsampling_levels(int original_input, int new_input) {
   if (original_input <= new_input) return 0;
   const double levels = std::log2(static_cast<double>(original_input) / new_input);
-  return std::max(0, static_cast<int>(std::lround(levels)) - 1);
+  return std::max(0, static_cast<int>(std::lround(levels)) - 2);
 }
 
 namespace {

@@ -6,11 +6,12 @@
 // channels and size; the classifier (the last conv or linear before each
 // output) gets the dataset's classes; and the layers that downsample at the
 // first k resolutions lose their stride, with
-//   k = max(0, round(log2(original_input / new_input)) - 1).
-// So a 224-pixel network at 28 or 32 pixels keeps two stride-2 stages fewer
-// (MobileNetV2 ends at 4x4 instead of 7x7; ResNet drops the stem's stride and
-// the max-pool's, as the common CIFAR ResNets do). Parallel branches that
-// downsample the same resolution (a residual block's shortcut) change together.
+//   k = max(0, round(log2(original_input / new_input)) - 2).
+// So a 224-pixel network at 28 or 32 pixels loses one stride-2 level (the
+// stem's): MobileNetV2 ends at 2x2 instead of 7x7, ResNet-18 at 2x2, with a
+// sixteenth of the 224-pixel MACs, which keeps CPU training affordable.
+// Parallel branches that downsample the same resolution (a residual block's
+// shortcut) change together.
 #pragma once
 
 #include "models/network/network.h"

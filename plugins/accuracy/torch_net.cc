@@ -160,7 +160,7 @@ torch::Tensor TorchNet::forward(torch::Tensor x) {
     if (s.bn) y = s.bn->forward(y);
     if (l.activation != Activation::kNone) {
       if (on_activation) on_activation(l.name, y);
-      y = activate(l.activation, y);
+      if (!linear_activations) y = activate(l.activation, y);
     }
     if (l.quant && l.op != Op::kInput) {
       y = ste(y, quantize_activation(y, l.quant->a_int, l.quant->a_frac));

@@ -44,6 +44,11 @@ class TorchNet : public torch::nn::Module {
   // Parameters that can be non-zero (masked weights excluded).
   std::int64_t effective_params() const;
 
+  // Activations become the identity (synflow's linearised network: with
+  // positive weights and inputs ReLU is the identity; bounded ones such as
+  // ReLU6 or sigmoid gates would otherwise saturate and hide every layer
+  // below them).
+  bool linear_activations = false;
   // Called with each activation's input (pre-activation) in forward (NASWOT).
   std::function<void(const std::string& layer, const torch::Tensor& pre)> on_activation;
 

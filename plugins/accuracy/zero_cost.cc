@@ -4,7 +4,7 @@
 //    bit per unit of every activation's input: > 0);
 //  - synflow (Tanaka et al., NeurIPS 2020): sum |theta * dR/dtheta| with
 //    R = sum(f(1; |theta|)), in double precision, batch-norm at its identity
-//    initial statistics.
+//    initial statistics, activations linearised (see TorchNet).
 // Scores map to an accuracy through a linear fit against trained accuracy
 // (configs/accuracy/zero_cost_fit.csv, written by bench/zero_cost_tau.sh).
 #include <chrono>
@@ -37,6 +37,7 @@ double naswot_score(TorchNet& net, const torch::Tensor& batch) {
 double synflow_score(TorchNet& net, const network::Shape& input) {
   net.to(torch::kDouble);
   net.eval();
+  net.linear_activations = true;
   {
     torch::NoGradGuard g;
     for (auto& p : net.parameters()) p.abs_();
@@ -49,6 +50,7 @@ double synflow_score(TorchNet& net, const network::Shape& input) {
     if (p.grad().defined()) score += (p * p.grad()).abs().sum().item<double>();
   }
   net.to(torch::kFloat);
+  net.linear_activations = false;
   return score;
 }
 

@@ -55,23 +55,24 @@ TEST(TorchNet, AdaptedZooNetworksRunOnSmallImages) {
 }
 
 TEST(Adapt, DropsTheFirstStrideLevels) {
-  EXPECT_EQ(network::removed_downsampling_levels(224, 28), 2);
-  EXPECT_EQ(network::removed_downsampling_levels(224, 32), 2);
+  EXPECT_EQ(network::removed_downsampling_levels(224, 28), 1);
+  EXPECT_EQ(network::removed_downsampling_levels(224, 32), 1);
+  EXPECT_EQ(network::removed_downsampling_levels(224, 56), 0);
   EXPECT_EQ(network::removed_downsampling_levels(32, 32), 0);
-  // MobileNetV2 at 28x28: 28 -> 28 (stem) -> 28 -> 14 -> 7 -> 4 before the pool.
+  // MobileNetV2 at 28x28: 28 -> 28 (stem) -> 14 -> 7 -> 4 -> 2 before the pool.
   const Network m = network::adapt_input(network::build_zoo("mobilenet_v2"), {{1, 28, 28}, 10});
   EXPECT_EQ(m.input_shape(), (network::Shape{1, 28, 28}));
   std::int64_t final_hw = 0;
   for (auto id : m.topological_order()) {
     if (m.layer(id).op == network::Op::kGlobalAvgPool) final_hw = m.layer(id).in_shapes[0].h;
   }
-  EXPECT_EQ(final_hw, 4);
+  EXPECT_EQ(final_hw, 2);
   EXPECT_EQ(m.layer(m.outputs()[0]).out_shape.c, 10);
-  // ResNet-18: the stem and the max-pool lose their stride (the CIFAR port).
+  // ResNet-18 at 32: the stem loses its stride; 32 -> 16 (pool) -> 8 -> 4 -> 2.
   const Network r = network::adapt_input(network::build_zoo("resnet18"), {{3, 32, 32}, 10});
   for (auto id : r.topological_order()) {
     if (r.layer(id).op == network::Op::kGlobalAvgPool) {
-      EXPECT_EQ(r.layer(id).in_shapes[0].h, 4);
+      EXPECT_EQ(r.layer(id).in_shapes[0].h, 2);
     }
   }
 }

@@ -1,0 +1,13 @@
+// The built-in search strategies. Idempotent.
+//   random      uniform samples
+//   grid        every candidate in mixed-radix order (last dimension fastest)
+//   evolution   regularized (aging) evolution, Real et al. 2019
+//   reinforce   LSTM controller, REINFORCE with an EMA baseline (HotNAS eq. 19)
+//   ppo         LSTM controller, clipped PPO (NAHAS §3.5.1)
+#pragma once
+
+namespace coda::plugins {
+
+void register_strategies();
+
+}  // namespace coda::plugins

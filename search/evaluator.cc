@@ -1,0 +1,159 @@
+#include "search/evaluator.h"
+
+#include "core/error.h"
+#include "core/worker_pool.h"
+#include "models/network/network.h"
+
+namespace coda::search {
+
+Measured Evaluation::measured() const {
+  Measured m;
+  m.feasible = feasible;
+  m.accuracy = accuracy;
+  m.latency_ms = predicted.latency_s * 1e3;
+  m.energy_mj = predicted.energy_j * 1e3;
+  m.area_mm2 = predicted.area_mm2;
+  m.params = params;
+  m.macs = macs;
+  return m;
+}
+
+nlohmann::json Evaluation::to_json() const {
+  return {{"candidate", key},       {"description", description},
+          {"feasible", feasible},   {"reason", reason},
+          {"accuracy", accuracy},   {"reward", reward},
+          {"latency_s", predicted.latency_s}, {"energy_j", predicted.energy_j},
+          {"area_mm2", predicted.area_mm2},   {"params", params},
+          {"macs", macs}};
+}
+
+Evaluation Evaluation::from_json(const nlohmann::json& j) {
+  Evaluation e;
+  e.key = j.at("candidate").get<std::string>();
+  e.x = SearchSpace::parse_key(e.key);
+  e.description = j.at("description").get<std::string>();
+  e.feasible = j.at("feasible").get<bool>();
+  e.reason = j.at("reason").get<std::string>();
+  e.accuracy = j.at("accuracy").get<double>();
+  e.reward = j.at("reward").get<double>();
+  e.predicted.feasible = e.feasible;
+  e.predicted.reason = e.reason;
+  e.predicted.latency_s = j.at("latency_s").get<double>();
+  e.predicted.energy_j = j.at("energy_j").get<double>();
+  e.predicted.area_mm2 = j.at("area_mm2").get<double>();
+  e.params = j.at("params").get<double>();
+  e.macs = j.at("macs").get<double>();
+  return e;
+}
+
+Evaluator::Evaluator(const SearchSpace& space, cost::CostModel& cost,
+                     accuracy::AccuracyEvaluator& accuracy, const Objective& objective,
+                     int workers)
+    : space_(space), cost_(cost), accuracy_(accuracy), objective_(objective), workers_(workers) {}
+
+void Evaluator::remember(const Evaluation& e) { cache_[e.key] = e; }
+
+Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
+                             const network::Network* net) {
+  Evaluation e;
+  e.x = x;
+  e.key = SearchSpace::key(x);
+  e.description = space_.describe(x);
+  e.predicted = m;
+  e.feasible = m.feasible;
+  e.reason = m.reason;
+  if (net) {
+    e.params = static_cast<double>(net->params());
+    e.macs = static_cast<double>(net->macs());
+  }
+  if (e.feasible && net) {
+    const std::string h = accuracy::network_hash(*net);
+    auto it = accuracy_cache_.find(h);
+    if (it == accuracy_cache_.end()) {
+      it = accuracy_cache_.emplace(h, accuracy_.evaluate(*net).accuracy).first;
+    }
+    e.accuracy = it->second;
+  }
+  e.reward = objective_.reward(e.measured());
+  ++fresh_;
+  return e;
+}
+
+std::vector<Evaluation> Evaluator::evaluate(
+    const std::vector<Candidate>& batch,
+    const std::function<void(std::size_t, const Evaluation&)>& on_result) {
+  std::vector<Evaluation> out(batch.size());
+  std::vector<bool> known(batch.size(), false);
+  // Cached answers first; duplicates within the batch are evaluated once.
+  std::map<std::string, std::size_t> first;
+  std::vector<std::size_t> todo;
+  for (std::size_t j = 0; j < batch.size(); ++j) {
+    const std::string k = SearchSpace::key(batch[j]);
+    if (auto it = cache_.find(k); it != cache_.end()) {
+      out[j] = it->second;
+      out[j].cached = true;
+      known[j] = true;
+    } else if (!first.count(k)) {
+      first[k] = j;
+      todo.push_back(j);
+    }
+  }
+  // Decode; candidates that cannot be built are infeasible with the reason.
+  std::vector<std::unique_ptr<Decoded>> decoded(batch.size());
+  std::vector<std::size_t> queries;
+  for (std::size_t j : todo) {
+    try {
+      decoded[j] = std::make_unique<Decoded>(space_.decode(batch[j]));
+      queries.push_back(j);
+    } catch (const InputError& err) {
+      cost::Metrics m;
+      m.feasible = false;
+      m.reason = std::string("cannot build: ") + err.what();
+      out[j] = finish(batch[j], m, nullptr);
+    }
+  }
+  std::vector<cost::Metrics> metrics(batch.size());
+  const bool fork = workers_ > 1 && queries.size() > 1 && cost_.name() != "mlp";
+  if (fork) {
+    std::vector<long long> tasks(queries.begin(), queries.end());
+    run_worker_pool(
+        tasks, {workers_},
+        [&](long long j) {
+          const auto& d = *decoded[static_cast<std::size_t>(j)];
+          const cost::Metrics m = cost_.evaluate({{&d.net, &d.hw}}).at(0);
+          return nlohmann::json{{"f", m.feasible}, {"r", m.reason}, {"l", m.latency_s},
+                                {"e", m.energy_j}, {"a", m.area_mm2}}
+              .dump();
+        },
+        [&](long long j, const std::string& line) {
+          const auto js = nlohmann::json::parse(line);
+          cost::Metrics& m = metrics[static_cast<std::size_t>(j)];
+          m.feasible = js.at("f");
+          m.reason = js.at("r");
+          m.latency_s = js.at("l");
+          m.energy_j = js.at("e");
+          m.area_mm2 = js.at("a");
+        });
+  } else if (!queries.empty()) {
+    std::vector<cost::Query> q;
+    for (std::size_t j : queries) q.push_back({&decoded[j]->net, &decoded[j]->hw});
+    const auto ms = cost_.evaluate(q);
+    for (std::size_t i = 0; i < queries.size(); ++i) metrics[queries[i]] = ms[i];
+  }
+  for (std::size_t j : queries) out[j] = finish(batch[j], metrics[j], &decoded[j]->net);
+  for (std::size_t j : todo) cache_[out[j].key] = out[j];
+  // Repeats within the batch take the first occurrence's answer.
+  for (std::size_t j = 0; j < batch.size(); ++j) {
+    const std::string k = SearchSpace::key(batch[j]);
+    if (!known[j] && first.at(k) != j) {
+      out[j] = cache_.at(k);
+      out[j].cached = true;
+    }
+  }
+  if (on_result) {
+    for (std::size_t j = 0; j < batch.size(); ++j) on_result(j, out[j]);
+  }
+  return out;
+}
+
+}  // namespace coda::search

@@ -1,0 +1,65 @@
+// The search Evaluator (DESIGN.md): a CostModel plus an AccuracyEvaluator
+// behind one cache keyed by the candidate, so no candidate is evaluated
+// twice, and accuracies cached by network hash, so a network is scored once
+// whatever hardware it is paired with. With workers > 1 and a simulating
+// cost model, a batch's cost queries run in forked worker processes.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/cost/cost_model.h"
+#include "plugins/accuracy/accuracy.h"
+#include "search/objective.h"
+#include "search/space.h"
+
+namespace coda::search {
+
+struct Evaluation {
+  Candidate x;
+  std::string key;
+  std::string description;
+  bool feasible = false;
+  std::string reason;
+  cost::Metrics predicted;
+  double accuracy = 0;
+  double reward = 0;
+  double params = 0, macs = 0;
+  bool cached = false;  // answered from the cache in this run
+  Measured measured() const;
+  nlohmann::json to_json() const;
+  static Evaluation from_json(const nlohmann::json& j);
+};
+
+class Evaluator {
+ public:
+  Evaluator(const SearchSpace& space, cost::CostModel& cost,
+            accuracy::AccuracyEvaluator& accuracy, const Objective& objective, int workers = 1);
+
+  // Results in batch order; `on_result(j, e)` runs for each once the batch is done.
+  std::vector<Evaluation> evaluate(
+      const std::vector<Candidate>& batch,
+      const std::function<void(std::size_t, const Evaluation&)>& on_result = nullptr);
+  // Seeds the cache (a resumed run's journal).
+  void remember(const Evaluation& e);
+  long long fresh_evaluations() const { return fresh_; }
+  const SearchSpace& space() const { return space_; }
+
+ private:
+  Evaluation finish(const Candidate& x, const cost::Metrics& m, const network::Network* net);
+  const SearchSpace& space_;
+  cost::CostModel& cost_;
+  accuracy::AccuracyEvaluator& accuracy_;
+  Objective objective_;
+  int workers_;
+  std::map<std::string, Evaluation> cache_;
+  std::map<std::string, double> accuracy_cache_;  // network hash -> accuracy
+  long long fresh_ = 0;
+};
+
+}  // namespace coda::search

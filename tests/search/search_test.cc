@@ -1,0 +1,354 @@
+// The search framework: objectives against NAHAS eq. 4-6, the spaces'
+// decoders, every strategy's save/restore and learning, and the driver's
+// flows, journal and resume through the CLI.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "models/edge/config.h"
+#include "models/network/zoo.h"
+#include "models/registry.h"
+#include "plugins/strategies/strategies.h"
+#include "search/driver.h"
+#include "search/objective.h"
+#include "search/space.h"
+#include "search/strategy.h"
+#include "sim/accelerator.h"
+#include "tests/util/cli.h"
+#include "tests/util/errors.h"
+
+namespace coda::search {
+namespace {
+
+using test::input_error_of;
+
+TEST(Objective, NahasWeightedProduct) {
+  const auto doc = load_yaml_string("{latency_ms: 0.5, area_mm2: 10, kind: hard}", "o.yaml");
+  const Objective hard = Objective::load(doc, doc.root);
+  Measured m;
+  m.accuracy = 0.8;
+  m.latency_ms = 0.4;
+  m.area_mm2 = 9;
+  EXPECT_DOUBLE_EQ(hard.reward(m), 0.8);  // p = 0: constraints met, accuracy alone
+  m.latency_ms = 0.6;
+  EXPECT_DOUBLE_EQ(hard.reward(m), 0.8 / 1.2);  // q = -1
+  const auto sdoc = load_yaml_string("{latency_ms: 0.5, area_mm2: 10}", "o.yaml");
+  const Objective soft = Objective::load(sdoc, sdoc.root);
+  EXPECT_NEAR(soft.reward(m), 0.8 * std::pow(1.2, -0.07) * std::pow(0.9, -0.07), 1e-12);
+  m.feasible = false;
+  EXPECT_EQ(soft.reward(m), 0);
+  const auto bad = load_yaml_string("{constraints: [{metric: power, target: 1}]}", "o.yaml");
+  EXPECT_EQ(input_error_of([&] { Objective::load(bad, bad.root); }),
+            "'metric': unknown metric 'power'; available: latency_ms, energy_mj, area_mm2, "
+            "params, macs");
+}
+
+TEST(NasSpaces, CardinalitiesAndDecoders) {
+  EXPECT_NEAR(NasSpace::nahas_s1().size(), 8.4e12, 0.1e12);  // NAHAS §3.2.1
+  EXPECT_NEAR(NasSpace::nahas_s2().size(), 1.4e12, 0.1e12);
+  EXPECT_EQ(NasSpace::nahas_s2().decisions().size(), 32u);  // 16 blocks
+  const auto fb = NasSpace::fbnet();
+  ASSERT_EQ(fb.decisions().size(), 22u);  // FBNet Table 1
+  EXPECT_EQ(fb.decisions()[0].values.size(), 9u);  // 16 -> 16, stride 1: skip allowed
+  EXPECT_EQ(fb.decisions()[1].values.size(), 8u);  // stride 2: no skip
+  EXPECT_EQ(fb.decisions()[2].values.size(), 9u);
+  std::mt19937_64 rng(7);
+  for (const auto& s : {NasSpace::nahas_s1(), NasSpace::nahas_s2(), NasSpace::nahas_evolved(),
+                        fb}) {
+    for (int i = 0; i < 5; ++i) {
+      const auto net = s.decode(s.sample(rng));
+      EXPECT_EQ(net.layer(net.outputs()[0]).out_shape.c, 1000) << s.name();
+    }
+  }
+  // All-fused evolved candidate: fused convs, no depthwise.
+  const auto ev = NasSpace::nahas_evolved();
+  std::vector<int> x(ev.decisions().size(), 0);
+  for (std::size_t i = 0; i < x.size(); i += 5) x[i] = 1;  // type = fused
+  const auto net = ev.decode(x);
+  int fused = 0, depthwise = 0;
+  for (auto id : net.layers()) {
+    fused += net.layer(id).name.find(".fused") != std::string::npos;
+    depthwise += net.layer(id).is_depthwise();
+  }
+  EXPECT_EQ(fused, 16);
+  EXPECT_EQ(depthwise, 0);
+  // FBNet skip choices drop blocks.
+  std::vector<int> all_skip(fb.decisions().size());
+  for (std::size_t i = 0; i < all_skip.size(); ++i) {
+    all_skip[i] = static_cast<int>(fb.decisions()[i].values.size()) - 1;  // last = skip where allowed
+  }
+  EXPECT_LT(fb.decode(all_skip).size(), fb.decode(std::vector<int>(22, 3)).size());
+}
+
+class SearchFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    register_accelerators();
+    plugins::register_strategies();
+  }
+};
+
+TEST_F(SearchFixture, JointSpaceDecodesHardwareInMixedRadix) {
+  auto& acc = sim::accelerator("edge");
+  const auto hw = HwSpace::load(CODA_SOURCE_DIR "/configs/spaces/edge_hw.yaml", "edge", acc.params());
+  const SearchSpace joint(NasSpace::nahas_s1(), std::nullopt, hw, std::nullopt);
+  ASSERT_EQ(joint.dimensions().size(), 34u + 7u);
+  EXPECT_EQ(joint.nas_dimensions(), 34u);
+  Candidate x(41, 0);
+  x[34] = 2;  // pes_x = 4
+  x[40] = 4;  // io_bandwidth = 25
+  const Decoded d = joint.decode(x);
+  EXPECT_EQ(d.hw.get("pes_x"), 4);
+  EXPECT_EQ(d.hw.get("io_bandwidth_gbps"), 25);
+  // Same as the hardware space's own point(): pes_x is the slowest digit.
+  EXPECT_EQ(d.hw.key(), hw.point(2LL * 5 * 4 * 4 * 5 * 5 * 5 + 4).key());
+  EXPECT_NE(joint.describe(x).find("pes_x=4"), std::string::npos);
+  x[3] = 7;
+  EXPECT_NE(input_error_of([&] { joint.decode(x); }).find("out of range"), std::string::npos);
+}
+
+std::vector<Dimension> toy_dims(int n, int size) {
+  std::vector<Dimension> d;
+  for (int i = 0; i < n; ++i) {
+    Dimension x{"d" + std::to_string(i), {}};
+    for (int c = 0; c < size; ++c) x.labels.push_back(std::to_string(c));
+    d.push_back(x);
+  }
+  return d;
+}
+
+// Reward: the fraction of dimensions set to their last choice.
+std::vector<double> toy_rewards(const std::vector<Candidate>& xs, int size) {
+  std::vector<double> r;
+  for (const auto& x : xs) {
+    double s = 0;
+    for (int v : x) s += v == size - 1;
+    r.push_back(s / static_cast<double>(x.size()));
+  }
+  return r;
+}
+
+TEST_F(SearchFixture, EveryStrategyRestoresItsStateExactly) {
+  const auto dims = toy_dims(6, 4);
+  const std::string dir = test::temp_dir("strategy-state");
+  for (const auto& name : strategies().names()) {
+    StrategyOptions o1(name, nlohmann::json::object()), o2(name, nlohmann::json::object());
+    auto a = strategies().make(name, {dims, 5, &o1});
+    for (int i = 0; i < 3; ++i) {
+      auto xs = a->ask(4);
+      a->tell(xs, toy_rewards(xs, 4));
+    }
+    a->save(dir + "/" + name);
+    auto b = strategies().make(name, {dims, 99, &o2});  // another seed: load must override it
+    b->load(dir + "/" + name);
+    for (int i = 0; i < 3; ++i) {
+      auto xa = a->ask(4);
+      auto xb = b->ask(4);
+      EXPECT_EQ(xa, xb) << name;
+      a->tell(xa, toy_rewards(xa, 4));
+      b->tell(xb, toy_rewards(xb, 4));
+    }
+  }
+}
+
+TEST_F(SearchFixture, LearningStrategiesBeatTheirStart) {
+  const auto dims = toy_dims(8, 4);
+  for (const std::string name : {"evolution", "reinforce", "ppo"}) {
+    nlohmann::json opts = name == "reinforce" ? nlohmann::json{{"lr", 0.05}}
+                          : name == "ppo"     ? nlohmann::json{{"lr", 0.01}}
+                                              : nlohmann::json{{"population", 16}, {"sample", 4}};
+    StrategyOptions o(name, opts);
+    auto s = strategies().make(name, {dims, 1, &o});
+    double first = 0, last = 0;
+    for (int b = 0; b < 60; ++b) {
+      auto xs = s->ask(8);
+      auto r = toy_rewards(xs, 4);
+      double mean = 0;
+      for (double v : r) mean += v / 8;
+      if (b < 3) first += mean / 3;
+      if (b >= 57) last += mean / 3;
+      s->tell(xs, r);
+    }
+    EXPECT_GT(last, first + 0.3) << name << ": " << first << " -> " << last;
+  }
+}
+
+TEST_F(SearchFixture, GridEnumeratesInOrderAndOptionsAreChecked) {
+  const auto dims = toy_dims(2, 3);
+  StrategyOptions o("grid", nlohmann::json::object());
+  auto g = strategies().make("grid", {dims, 1, &o});
+  const auto xs = g->ask(9);
+  EXPECT_EQ(xs.front(), (Candidate{0, 0}));
+  EXPECT_EQ(xs[1], (Candidate{0, 1}));
+  EXPECT_EQ(xs.back(), (Candidate{2, 2}));
+  EXPECT_EQ(std::set<Candidate>(xs.begin(), xs.end()).size(), 9u);
+  StrategyOptions bad("evolution", {{"populaton", 10}});
+  EXPECT_EQ(input_error_of([&] { strategies().make("evolution", {dims, 1, &bad}); }),
+            "'populaton': unknown option of strategy evolution; known: mutations, population, "
+            "sample");
+  EXPECT_NE(input_error_of([&] { strategies().make("anneal", {dims, 1, nullptr}); })
+                .find("unknown strategy 'anneal'; available: evolution, grid, ppo, random, "
+                      "reinforce"),
+            std::string::npos);
+}
+
+// An experiment over MobileNetV2's hardware with the simulator and the
+// published accuracy: cheap enough to run to completion in a test.
+std::string has_experiment(const std::string& dir, const std::string& strategy, int episodes) {
+  const std::string path = dir + "/has.yaml";
+  test::write_file(path, "name: has-test\narch: edge\nflow: has\nnetwork: mobilenet_v2\n"
+                         "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/edge_hw.yaml\n"
+                         "strategy: {name: " + strategy + "}\n"
+                         "objective: {latency_ms: 0.3, area_mm2: 23.4, kind: hard}\n"
+                         "cost_model: simulator\naccuracy: {evaluator: table}\n"
+                         "budget: {evaluations: " + std::to_string(episodes) + ", batch: 4}\n"
+                         "seed: 11\ntop_k: 3\n");
+  return path;
+}
+
+TEST_F(SearchFixture, KilledSearchResumesToTheUninterruptedResult) {
+  const std::string dir = test::temp_dir("search-resume");
+  const std::string exp = has_experiment(dir, "reinforce", 1200);
+  auto full = test::run_coda("search --experiment " + exp + " --out " + dir + "/full");
+  ASSERT_EQ(full.code, 0) << full.err;
+  // The same search, killed with SIGKILL part way, then resumed.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = std::string(CODA_BINARY) + " search --experiment " + exp + " --out " +
+                            dir + "/cut > /dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), nullptr);
+    _exit(127);
+  }
+  const std::string journal = dir + "/cut/journal.jsonl";
+  for (int i = 0; i < 400; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream in(journal);
+    const auto lines = std::count(std::istreambuf_iterator<char>(in), {}, '\n');
+    if (lines >= 300) break;
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  const auto cut_lines = test::read_file(journal);
+  const auto n_cut = std::count(cut_lines.begin(), cut_lines.end(), '\n');
+  EXPECT_GT(n_cut, 0);
+  EXPECT_LT(n_cut, 1200) << "the search finished before the kill; nothing was tested";
+  auto again = test::run_coda("search --experiment " + exp + " --out " + dir + "/cut");
+  EXPECT_EQ(again.code, 1);
+  EXPECT_NE(again.err.find("--resume"), std::string::npos);
+  auto resumed = test::run_coda("search --experiment " + exp + " --out " + dir + "/cut --resume");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  const std::string h_full = test::read_file(dir + "/full/history.csv");
+  const std::string h_cut = test::read_file(dir + "/cut/history.csv");
+  EXPECT_TRUE(h_full == h_cut) << "histories differ (diff " << dir << "/{full,cut}/history.csv)";
+  const auto a = nlohmann::json::parse(test::read_file(dir + "/full/best.json"));
+  const auto b = nlohmann::json::parse(test::read_file(dir + "/cut/best.json"));
+  EXPECT_EQ(a.at("candidate"), b.at("candidate"));
+  EXPECT_EQ(a.at("reward"), b.at("reward"));
+  EXPECT_EQ(a.at("top_k"), b.at("top_k"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/full/pareto.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/full/reward.png"));
+}
+
+TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
+  const std::string dir = test::temp_dir("search-plugin");
+  const std::string plugin = CODA_BUILD_DIR "/plugins/examples/libcoda_hill_climb.so";
+  auto ok = test::run_coda("search --plugin " + plugin + " --experiment " +
+                           has_experiment(dir, "hill-climb", 16) + " --out " + dir + "/hc");
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  const auto best = nlohmann::json::parse(test::read_file(dir + "/hc/best.json"));
+  EXPECT_EQ(best.at("strategy"), "hill-climb");
+  EXPECT_EQ(best.at("episodes"), 16);
+  auto missing = test::run_coda("search --plugin " + dir + "/nope.so --experiment x.yaml --out " + dir);
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find(dir + "/nope.so: 'plugin': cannot load: "), std::string::npos);
+  EXPECT_NE(missing.err.find("No such file"), std::string::npos);
+  test::write_file(dir + "/notplugin.so", "not an ELF file");
+  auto junk = test::run_coda("search --plugin " + dir + "/notplugin.so --experiment x.yaml --out " + dir);
+  EXPECT_EQ(junk.code, 1);
+  EXPECT_NE(junk.err.find("notplugin.so: 'plugin': cannot load"), std::string::npos);
+  auto unknown = test::run_coda("search --experiment " + has_experiment(dir, "anneal", 8) +
+                                " --out " + dir + "/u");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("unknown strategy 'anneal'; available: evolution, grid, ppo, "
+                             "random, reinforce"),
+            std::string::npos);
+  test::write_file(dir + "/field.yaml", "arch: edge\nflow: has\nnetwork: mobilenet_v2\nspeed: 3\n");
+  auto field = test::run_coda("search --experiment " + dir + "/field.yaml --out " + dir + "/f");
+  EXPECT_EQ(field.code, 1);
+  EXPECT_NE(field.err.find("field.yaml:4:1: 'speed': unknown field"), std::string::npos) << field.err;
+  test::write_file(dir + "/flow.yaml", "arch: edge\nflow: zigzag\n");
+  auto flow = test::run_coda("search --experiment " + dir + "/flow.yaml --out " + dir + "/g");
+  EXPECT_NE(flow.err.find("unknown flow 'zigzag'; available: joint, nas, has, phase, nested"),
+            std::string::npos);
+  test::write_file(dir + "/space.yaml",
+                   "arch: edge\nflow: nas\nnetwork_space: {space: nahas_s9}\n");
+  auto space = test::run_coda("search --experiment " + dir + "/space.yaml --out " + dir + "/h");
+  EXPECT_NE(space.err.find("unknown NAS space 'nahas_s9'; available: nahas_s1, nahas_s2, "
+                           "nahas_evolved, fbnet"),
+            std::string::npos);
+}
+
+// The NAS flows with zero-cost accuracy on small (32-pixel) candidates.
+std::string nas_experiment(const std::string& dir, const std::string& flow,
+                           const std::string& budget) {
+  test::write_file(dir + "/fit.csv", "dataset,proxy,a,b,networks,kendall_tau,source\n"
+                                     "fashion-mnist,naswot,0.0,0.001,0,0,test\n");
+  const std::string path = dir + "/" + flow + ".yaml";
+  std::string text = "name: " + flow + "\narch: edge\nflow: " + flow +
+                     "\nnetwork_space: {space: nahas_s1, input: 32, classes: 10}\n"
+                     "strategy: {name: evolution, population: 4, sample: 2}\n"
+                     "objective: {latency_ms: 0.05, area_mm2: 23.4, kind: soft}\n"
+                     "cost_model: analytical\n"
+                     "accuracy: {evaluator: zero-cost, dataset: fashion-mnist, batch: 8, "
+                     "threads: 1, calibration: fit.csv}\n"
+                     "budget: " + budget + "\nseed: 2\ntop_k: 2\n";
+  if (flow == "nas") text += "hardware: " CODA_SOURCE_DIR "/configs/hardware/edge/baseline.yaml\n";
+  if (flow != "nas") text += "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/edge_hw_small.yaml\n";
+  if (flow == "phase" || flow == "nested") text += "network: mobilenet_v2:input=32,classes=10\n";
+  test::write_file(path, text);
+  return path;
+}
+
+TEST_F(SearchFixture, NasPhaseAndNestedFlows) {
+  const std::string dir = test::temp_dir("search-flows");
+  struct Case {
+    std::string flow, budget;
+    int episodes;
+  };
+  for (const Case& c : {Case{"nas", "{evaluations: 8, batch: 4}", 8},
+                        Case{"joint", "{evaluations: 8, batch: 4}", 8},
+                        Case{"phase", "{has: 8, nas: 8, batch: 4}", 8},
+                        Case{"nested", "{outer: 2, inner: 4, batch: 2}", 2}}) {
+    const std::string out = dir + "/" + c.flow + "-out";
+    auto r = test::run_coda("search --experiment " + nas_experiment(dir, c.flow, c.budget) +
+                            " --out " + out);
+    ASSERT_EQ(r.code, 0) << c.flow << ": " << r.err;
+    const auto best = nlohmann::json::parse(test::read_file(out + "/best.json"));
+    EXPECT_EQ(best.at("episodes"), c.episodes) << c.flow;
+    EXPECT_GT(best.at("accuracy").get<double>(), 0) << c.flow;
+    EXPECT_TRUE(best.at("simulated").at("feasible").get<bool>()) << c.flow;
+    EXPECT_NE(best.at("network").at("name").get<std::string>().find("nahas_s1:"),
+              std::string::npos) << c.flow;
+  }
+  // phase: the NAS stage runs on the hardware the HAS stage chose.
+  const auto p1 = nlohmann::json::parse(test::read_file(dir + "/phase-out/phase1-has/best.json"));
+  const auto p2 = nlohmann::json::parse(test::read_file(dir + "/phase-out/best.json"));
+  EXPECT_EQ(p1.at("hardware"), p2.at("hardware"));
+  // nested: one inner NAS search per hardware candidate.
+  EXPECT_GE(std::distance(std::filesystem::directory_iterator(dir + "/nested-out/inner"),
+                          std::filesystem::directory_iterator{}),
+            1);
+}
+
+}  // namespace
+}  // namespace coda::search
