@@ -26,7 +26,7 @@ test: build
 
 # The main job on the bundled default experiment.
 run: build
-	$(CODA) simulate --arch edge --hw configs/hardware/edge/baseline.yaml --network mobilenet_v2
+	$(CODA) run configs/experiments/quickstart.yaml
 
 # Speed benchmarks; numbers go to bench/RESULTS.md by hand, with machine and date.
 bench: build

@@ -84,12 +84,12 @@ int tau(int n, long long subset, unsigned long long seed) {
   std::printf("kendall tau: naswot %.3f, synflow %.3f; spearman: naswot %.3f, synflow %.3f\n",
               kendall_tau(naswot, acc), kendall_tau(synflow, acc), spearman_rho(naswot, acc),
               spearman_rho(synflow, acc));
-  std::printf("fit rows (dataset,proxy,a,b,networks,kendall_tau,source):\n");
+  std::printf("fit rows (dataset,proxy,batch,a,b,networks,kendall_tau,source):\n");
   for (const auto& [name, x] : {std::pair{"naswot", naswot}, std::pair{"synflow", synflow}}) {
     const auto [a, b] = least_squares(x, acc);
-    std::printf("fashion-mnist,%s,%.9g,%.9g,%d,%.3f,\"bench/accuracy_bench tau %d %lld %llu: "
+    std::printf("fashion-mnist,%s,%d,%.9g,%.9g,%d,%.3f,\"bench/accuracy_bench tau %d %lld %llu: "
                 "NAHAS S1 at 28x28, 1 epoch on %lld images, 2000 test images\"\n",
-                name, a, b, n, kendall_tau(x, acc), n, subset, seed, subset);
+                name, zb.batch, a, b, n, kendall_tau(x, acc), n, subset, seed, subset);
   }
   return 0;
 }

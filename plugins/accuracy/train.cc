@@ -19,6 +19,19 @@ double since(Clock::time_point t) {
 }
 }  // namespace
 
+// glibc hands large blocks (every activation tensor) back to the kernel on
+// free and faults them in again on the next batch; keeping them in the heap
+// makes training 1.5-3x faster on this machine (bench/RESULTS.md).
+void keep_freed_memory() {
+  static const bool once = [] {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_TOP_PAD, 256 << 20);
+    return true;
+  }();
+  (void)once;
+}
+
 network::Network adapt_to(const network::Network& net, const Dataset& d) {
   return network::adapt_input(net, {d.shape(), d.train.classes});
 }
@@ -38,19 +51,6 @@ double test_accuracy(TorchNet& net, const ImageSet& set, long long limit) {
 }
 
 namespace {
-
-// glibc hands large blocks (every activation tensor) back to the kernel on
-// free and faults them in again on the next batch; keeping them in the heap
-// makes training 1.5-3x faster on this machine (bench/RESULTS.md).
-void keep_freed_memory() {
-  static const bool once = [] {
-    mallopt(M_MMAP_THRESHOLD, 1 << 30);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    mallopt(M_TOP_PAD, 256 << 20);
-    return true;
-  }();
-  (void)once;
-}
 
 // "Precise BN": with a proxy budget of a few dozen steps the running
 // statistics (momentum 0.1) are far from the trained weights' statistics,

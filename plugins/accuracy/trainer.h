@@ -28,6 +28,9 @@ struct TrainReport {
 TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& budget);
 double test_accuracy(TorchNet& net, const ImageSet& set, long long limit = 0);
 
+// Keeps freed activation buffers in the heap (see train.cc); once per process.
+void keep_freed_memory();
+
 void save_checkpoint(TorchNet& net, const std::string& path);
 // Throws InputError naming the file when it does not fit the network.
 void load_checkpoint(TorchNet& net, const std::string& path);

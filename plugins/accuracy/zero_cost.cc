@@ -6,10 +6,11 @@
 //    R = sum(f(1; |theta|)), in double precision, batch-norm at its identity
 //    initial statistics, activations linearised (see TorchNet).
 // Scores map to an accuracy through a linear fit against trained accuracy
-// (configs/accuracy/zero_cost_fit.csv, written by bench/zero_cost_tau.sh).
+// (configs/accuracy/zero_cost_fit.csv, written by `build/bench/accuracy_bench tau N SUBSET`).
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <random>
 
 #include "core/error.h"
@@ -67,7 +68,10 @@ double fit_input(const std::string& proxy, double score) {
   return proxy == "synflow" ? std::log(std::max(score, 1e-300)) : score;
 }
 
-Fit load_fit(const std::string& path, const std::string& dataset, const std::string& proxy) {
+// Rows: dataset,proxy,batch,a,b,networks,kendall_tau,source. NASWOT's
+// log-determinant grows with the batch, so a fit holds for one batch size.
+Fit load_fit(const std::string& path, const std::string& dataset, const std::string& proxy,
+             int batch) {
   std::ifstream in(path);
   if (!in) throw InputError({path, 0, 0}, "calibration", "cannot open the zero-cost fit file");
   std::string line;
@@ -76,61 +80,72 @@ Fit load_fit(const std::string& path, const std::string& dataset, const std::str
     ++n;
     if (n == 1 || trim(line).empty() || line[0] == '#') continue;
     auto cells = csv_split(line);
-    if (!cells || cells->size() < 4) {
-      throw InputError({path, n, 0}, "calibration", "expected dataset,proxy,a,b,...");
+    if (!cells || cells->size() < 5) {
+      throw InputError({path, n, 0}, "calibration", "expected dataset,proxy,batch,a,b,...");
     }
-    if ((*cells)[0] == dataset && (*cells)[1] == proxy) {
-      auto a = parse_double((*cells)[2]);
-      auto b = parse_double((*cells)[3]);
+    if ((*cells)[0] == dataset && (*cells)[1] == proxy && (*cells)[2] == std::to_string(batch)) {
+      auto a = parse_double((*cells)[3]);
+      auto b = parse_double((*cells)[4]);
       if (!a || !b) throw InputError({path, n, 0}, "calibration", "a and b must be numbers");
       return {*a, *b, path + ":" + std::to_string(n)};
     }
   }
   throw InputError({path, 0, 0}, "calibration",
-                   "no fit for proxy '" + proxy + "' on " + dataset +
-                       "; fit one with bench/zero_cost_tau.sh");
+                   "no fit for proxy '" + proxy + "' on " + dataset + " with batch " +
+                       std::to_string(batch) +
+                       "; fit one with `build/bench/accuracy_bench tau N SUBSET` (bench/RESULTS.md)");
 }
 
 class ZeroCostEvaluator : public AccuracyEvaluator {
  public:
-  explicit ZeroCostEvaluator(const Options& o) : o_(o) {
+  explicit ZeroCostEvaluator(const Options& o) : o_(o), cache_(o.cache_dir) {
     if (o_.dataset.name.empty()) o_.dataset = {"fashion-mnist", ""};
     if (o_.proxy != "naswot" && o_.proxy != "synflow") {
       throw InputError({}, "proxy", "unknown zero-cost proxy '" + o_.proxy +
                                         "'; available: naswot, synflow");
     }
     fit_ = load_fit(o_.calibration.empty() ? default_calibration_path() : o_.calibration,
-                    o_.dataset.name, o_.proxy);
+                    o_.dataset.name, o_.proxy, o_.budget.batch);
   }
   std::string name() const override { return "zero-cost"; }
 
   Result evaluate(const network::Network& net) override {
+    const std::string hash = network_hash(net);
+    const std::string key = fmt_key(hash);
+    std::optional<double> cached_score;
+    if (auto hit = cache_.get(key)) cached_score = hit->score;
     const auto start = std::chrono::steady_clock::now();
-    const ZeroCostScores s = zero_cost_scores(net, o_.dataset, o_.budget);
-    const double score = o_.proxy == "synflow" ? s.synflow : s.naswot;
+    const ZeroCostScores s = cached_score ? ZeroCostScores{} : zero_cost_scores(net, o_.dataset, o_.budget, o_.proxy);
+    const double score = cached_score ? *cached_score : o_.proxy == "synflow" ? s.synflow : s.naswot;
     Result r;
     r.evaluator = "zero-cost";
     r.dataset = o_.dataset.name;
     r.score = score;
     r.accuracy = std::clamp(fit_.a + fit_.b * fit_input(o_.proxy, score), 0.0, 1.0);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    r.extra = {{"proxy", o_.proxy},
-               {"naswot", s.naswot},
-               {"synflow", s.synflow},
-               {"calibration", fit_.source},
-               {"network_hash", network_hash(net)}};
+    r.cached = cached_score.has_value();
+    r.extra = {{"proxy", o_.proxy}, {"calibration", fit_.source}, {"network_hash", hash}};
+    if (!cached_score) cache_.put(key, r);
     return r;
   }
 
  private:
+  // The raw score depends on the network, data, proxy, batch and seed; the
+  // fit is applied on every read, so a new calibration needs no new scores.
+  std::string fmt_key(const std::string& hash) const {
+    return hash + "-zc-" + o_.proxy + "-" + o_.dataset.name + "-b" +
+           std::to_string(o_.budget.batch) + "-s" + std::to_string(o_.budget.seed);
+  }
   Options o_;
+  ResultCache cache_;
   Fit fit_;
 };
 
 }  // namespace
 
 ZeroCostScores zero_cost_scores(const network::Network& net, const DatasetSpec& dataset,
-                                const Budget& budget) {
+                                const Budget& budget, const std::string& only) {
+  keep_freed_memory();
   const Dataset& d = load_dataset(dataset);
   if (budget.threads > 0) torch::set_num_threads(budget.threads);
   torch::manual_seed(budget.seed);
@@ -144,8 +159,8 @@ ZeroCostScores zero_cost_scores(const network::Network& net, const DatasetSpec& 
   auto batch = d.train.images.index_select(
       0, torch::from_blob(idx.data(), {static_cast<std::int64_t>(idx.size())}, torch::kLong));
   ZeroCostScores s;
-  s.naswot = naswot_score(model, batch);
-  s.synflow = synflow_score(model, d.shape());
+  if (only != "synflow") s.naswot = naswot_score(model, batch);
+  if (only != "naswot") s.synflow = synflow_score(model, d.shape());
   return s;
 }
 

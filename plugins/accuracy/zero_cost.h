@@ -14,9 +14,10 @@ struct ZeroCostScores {
   double naswot = 0;
   double synflow = 0;
 };
-// Both scores for `net` adapted to the dataset, initialised with the seed,
-// on one training batch of budget.batch images drawn with the seed.
+// The scores for `net` adapted to the dataset, initialised with the seed, on
+// one training batch of budget.batch images drawn with the seed; `only`
+// ("naswot" or "synflow") skips the other proxy.
 ZeroCostScores zero_cost_scores(const network::Network& net, const DatasetSpec& dataset,
-                                const Budget& budget);
+                                const Budget& budget, const std::string& only = "");
 
 }  // namespace coda::accuracy

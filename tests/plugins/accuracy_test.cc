@@ -311,19 +311,24 @@ TEST(ZeroCost, EvaluatorMapsTheScoreThroughTheFit) {
   register_accuracy_evaluators();
   const std::string dir = test::temp_dir("zc");
   test::write_file(dir + "/fit.csv",
-                   "dataset,proxy,a,b,networks,kendall_tau,source\n"
-                   "fashion-mnist,naswot,0.5,0.001,1,1,test\n");
+                   "dataset,proxy,batch,a,b,networks,kendall_tau,source\n"
+                   "fashion-mnist,naswot,16,0.5,0.001,1,1,test\n");
   Options o;
   o.dataset = {"fashion-mnist", ""};
   o.budget.batch = 16;
+  o.cache_dir = dir + "/cache";
   o.calibration = dir + "/fit.csv";
   auto r = make_evaluator("zero-cost", o)->evaluate(network::build_zoo("lu_d"));
   ASSERT_TRUE(r.score.has_value());
   EXPECT_NEAR(r.accuracy, std::clamp(0.5 + 0.001 * *r.score, 0.0, 1.0), 1e-12);
+  EXPECT_FALSE(r.cached);
+  auto again = make_evaluator("zero-cost", o)->evaluate(network::build_zoo("lu_d"));
+  EXPECT_TRUE(again.cached);
+  EXPECT_EQ(*again.score, *r.score);
   o.proxy = "synflow";
   EXPECT_EQ(input_error_of([&] { make_evaluator("zero-cost", o); }),
-            dir + "/fit.csv: 'calibration': no fit for proxy 'synflow' on fashion-mnist; fit one "
-                  "with bench/zero_cost_tau.sh");
+            dir + "/fit.csv: 'calibration': no fit for proxy 'synflow' on fashion-mnist with batch 16; fit one "
+                  "with `build/bench/accuracy_bench tau N SUBSET` (bench/RESULTS.md)");
 }
 
 TEST(TableEvaluator, PublishedNumbersWithSources) {

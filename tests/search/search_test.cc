@@ -301,8 +301,8 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
 // The NAS flows with zero-cost accuracy on small (32-pixel) candidates.
 std::string nas_experiment(const std::string& dir, const std::string& flow,
                            const std::string& budget) {
-  test::write_file(dir + "/fit.csv", "dataset,proxy,a,b,networks,kendall_tau,source\n"
-                                     "fashion-mnist,naswot,0.0,0.001,0,0,test\n");
+  test::write_file(dir + "/fit.csv", "dataset,proxy,batch,a,b,networks,kendall_tau,source\n"
+                                     "fashion-mnist,naswot,8,0.0,0.001,0,0,test\n");
   const std::string path = dir + "/" + flow + ".yaml";
   std::string text = "name: " + flow + "\narch: edge\nflow: " + flow +
                      "\nnetwork_space: {space: nahas_s1, input: 32, classes: 10}\n"
