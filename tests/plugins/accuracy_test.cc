@@ -360,6 +360,21 @@ TEST(AccuracyCli, JsonFieldsAndErrors) {
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("apt-get install dataset-fashion-mnist"), std::string::npos);
   EXPECT_NE(missing.err.find("tried /nonexistent/train-"), std::string::npos);
+  // A network that cannot run on the dataset's images names the layer.
+  const std::string dir = test::temp_dir("acc-cli");
+  test::write_file(dir + "/bigpool.yaml",
+                   "name: bigpool\nlayers:\n"
+                   "  - {name: input, op: input, channels: 3, height: 224, width: 224}\n"
+                   "  - {name: conv, op: conv2d, out_channels: 8, kernel: 3, pad: 1}\n"
+                   "  - {name: bigpool, op: avg_pool, kernel: 100, stride: 100}\n"
+                   "  - {name: flat, op: flatten}\n"
+                   "  - {name: fc, op: linear, out_channels: 10}\n");
+  auto big = test::run_coda("accuracy --network " + dir + "/bigpool.yaml --evaluator zero-cost");
+  EXPECT_EQ(big.code, 1);
+  EXPECT_NE(big.err.find("bigpool.yaml:5:5: 'kernel': layer 'bigpool' (avg_pool): a 100x100 "
+                         "window does not fit input shape [8,28,28]"),
+            std::string::npos)
+      << big.err;
   auto cifar = test::run_coda("accuracy --network lu_d --dataset cifar10:/nonexistent");
   EXPECT_EQ(cifar.code, 1);
   EXPECT_NE(cifar.err.find("/nonexistent"), std::string::npos);
