@@ -135,7 +135,11 @@ Experiment load_experiment(const std::string& path) {
   if (a["epochs"]) e.accuracy.budget.epochs = static_cast<int>(read_int(doc.file, a, "epochs"));
   if (a["subset"]) e.accuracy.budget.subset = read_int(doc.file, a, "subset");
   if (a["test_subset"]) e.accuracy.budget.test_subset = read_int(doc.file, a, "test_subset");
-  if (a["batch"]) e.accuracy.budget.batch = static_cast<int>(read_int(doc.file, a, "batch"));
+  if (a["batch"]) {
+    e.accuracy.budget.batch = static_cast<int>(read_int(doc.file, a, "batch"));
+  } else if (e.accuracy_evaluator == "zero-cost") {
+    e.accuracy.budget.batch = accuracy::kZeroCostBatch;
+  }
   if (a["lr"]) e.accuracy.budget.lr = read_double(doc.file, a, "lr");
   if (a["threads"]) e.accuracy.budget.threads = static_cast<int>(read_int(doc.file, a, "threads"));
   if (a["seed"]) e.accuracy.budget.seed = static_cast<unsigned long long>(read_int(doc.file, a, "seed"));

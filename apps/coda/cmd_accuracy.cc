@@ -34,9 +34,10 @@ void register_accuracy_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--test-subset", a->o.budget.test_subset, "test images used (0: all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--batch", a->o.budget.batch, "batch size (zero-cost: the scored batch)")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 65536));
+  auto* batch = cmd->add_option("--batch", a->o.budget.batch,
+                                "batch size (default 128; zero-cost: the scored batch, default 64, "
+                                "the batch of the shipped fit)")
+                    ->check(CLI::Range(2, 65536));
   cmd->add_option("--lr", a->o.budget.lr, "peak SGD learning rate")
       ->capture_default_str()
       ->check(CLI::Range(1e-6, 10.0));
@@ -60,8 +61,11 @@ void register_accuracy_command(CLI::App& app) {
   cmd->add_option("--cache", a->o.cache_dir, "result cache directory (default ~/.cache/coda)");
   cmd->add_flag("--no-cache", a->no_cache, "neither read nor write the result cache");
   cmd->add_option("--json", a->json, "write the result as JSON (- for stdout)");
-  cmd->callback([a] {
+  cmd->callback([a, batch] {
     accuracy::register_accuracy_evaluators();
+    if (a->evaluator == "zero-cost" && batch->count() == 0) {
+      a->o.budget.batch = accuracy::kZeroCostBatch;
+    }
     if (!a->dataset.empty()) a->o.dataset = accuracy::parse_dataset(a->dataset);
     if (a->no_cache) a->o.cache_dir = "-";
     const network::Network net = network::load_network(a->network);

@@ -295,7 +295,16 @@ std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::s
     for (auto& v : acc) v = std::max(v, 0.0f);
     h = torch::from_blob(acc.data(), {1, hidden}, torch::kFloat32).clone();
   } else {
-    h = torch::addmm(impl_->b[0], in, impl_->w[0]).relu_();
+    // Features zero in every row of the batch (padded layer slots, one-hot
+    // entries of ops the batch never uses: ~40% of them for NAHAS S1)
+    // contribute nothing; the first layer's GEMM runs on the others only.
+    const torch::Tensor used = (in != 0).any(0).nonzero().squeeze(1);
+    if (used.size(0) < static_cast<int64_t>(impl_->features) * 9 / 10) {
+      h = torch::addmm(impl_->b[0], in.index_select(1, used), impl_->w[0].index_select(0, used))
+              .relu_();
+    } else {
+      h = torch::addmm(impl_->b[0], in, impl_->w[0]).relu_();
+    }
   }
   for (std::size_t i = 1; i < impl_->w.size(); ++i)
     h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();

@@ -31,6 +31,10 @@ struct DatasetSpec {
 };
 DatasetSpec parse_dataset(const std::string& spec);
 
+// The zero-cost batch the shipped fit (configs/accuracy/zero_cost_fit.csv)
+// was made with, and the default of the zero-cost evaluator's batch.
+constexpr int kZeroCostBatch = 64;
+
 struct Budget {
   int epochs = 1;
   long long subset = 0;       // training images used (0: all)

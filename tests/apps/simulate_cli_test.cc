@@ -1,14 +1,20 @@
 // End-to-end tests of `coda simulate` and `coda sweep`.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 
+#include "models/cost/featurizer.h"
+#include "models/cost/mlp.h"
+#include "models/edge/config.h"
+#include "search/nas_space.h"
 #include "tests/util/cli.h"
 
 namespace coda::test {
@@ -373,6 +379,29 @@ TEST(CostCli, DatasetTrainValidate) {
     for (const char* f :
          {"mape", "rmse", "within_5pct", "within_10pct", "kendall_tau", "spearman_rho"}) {
       EXPECT_TRUE(m[k].contains(f)) << k << "." << f;
+    }
+  }
+  // The batched path (which skips features no row of the batch uses) and the
+  // single-query path give the same predictions.
+  {
+    const cost::MlpModel model(dir + "/m.pt");
+    const cost::Featurizer f(edge::edge_params());
+    const ParamSet hw(edge::edge_params());
+    const auto s1 = search::NasSpace::nahas_s1();
+    std::mt19937_64 rng(5);
+    std::vector<float> x;
+    const std::size_t n = 64;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto row = f.features(s1.decode(s1.sample(rng)), hw);
+      x.insert(x.end(), row.begin(), row.end());
+    }
+    const auto batch = model.predict(x, n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::vector<float> one(x.begin() + static_cast<long>(i * f.size()),
+                                   x.begin() + static_cast<long>((i + 1) * f.size()));
+      const auto p = model.predict(one, 1).at(0);
+      EXPECT_NEAR(batch[i].latency_s / p.latency_s, 1.0, 1e-4) << i;
+      EXPECT_NEAR(batch[i].p_feasible, p.p_feasible, 1e-4) << i;
     }
   }
   // Even a briefly trained model ranks designs far better than chance.

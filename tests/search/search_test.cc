@@ -204,15 +204,16 @@ TEST_F(SearchFixture, GridEnumeratesInOrderAndOptionsAreChecked) {
 
 // An experiment over MobileNetV2's hardware with the simulator and the
 // published accuracy: cheap enough to run to completion in a test.
-std::string has_experiment(const std::string& dir, const std::string& strategy, int episodes) {
-  const std::string path = dir + "/has.yaml";
+std::string has_experiment(const std::string& dir, const std::string& strategy, int episodes,
+                           int workers = 1) {
+  const std::string path = dir + "/has-" + std::to_string(workers) + ".yaml";
   test::write_file(path, "name: has-test\narch: edge\nflow: has\nnetwork: mobilenet_v2\n"
                          "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/edge_hw.yaml\n"
                          "strategy: {name: " + strategy + "}\n"
                          "objective: {latency_ms: 0.3, area_mm2: 23.4, kind: hard}\n"
                          "cost_model: simulator\naccuracy: {evaluator: table}\n"
                          "budget: {evaluations: " + std::to_string(episodes) + ", batch: 4}\n"
-                         "seed: 11\ntop_k: 3\n");
+                         "seed: 11\ntop_k: 3\nworkers: " + std::to_string(workers) + "\n");
   return path;
 }
 
@@ -257,6 +258,16 @@ TEST_F(SearchFixture, KilledSearchResumesToTheUninterruptedResult) {
   EXPECT_EQ(a.at("top_k"), b.at("top_k"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/full/pareto.png"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/full/reward.png"));
+}
+
+TEST_F(SearchFixture, ParallelWorkersGiveTheSameSearch) {
+  const std::string dir = test::temp_dir("search-workers");
+  for (int w : {1, 2}) {
+    auto r = test::run_coda("search --experiment " + has_experiment(dir, "evolution", 32, w) +
+                            " --out " + dir + "/w" + std::to_string(w));
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  EXPECT_EQ(test::read_file(dir + "/w1/history.csv"), test::read_file(dir + "/w2/history.csv"));
 }
 
 TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
