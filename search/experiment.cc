@@ -1,5 +1,7 @@
 #include "search/experiment.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
@@ -125,6 +127,12 @@ Experiment load_experiment(const std::string& path) {
               "threads", "seed", "table", "calibration"},
              "the accuracy section");
   e.accuracy_evaluator = read_string(doc.file, a, "evaluator");
+  if (const auto names = accuracy::evaluator_names();
+      !names.empty() && std::find(names.begin(), names.end(), e.accuracy_evaluator) == names.end()) {
+    throw InputError(location_of(doc.file, a["evaluator"]), "evaluator",
+                     "unknown accuracy evaluator '" + e.accuracy_evaluator +
+                         "'; available: " + join(names, ", "));
+  }
   if (a["dataset"]) {
     try {
       e.accuracy.dataset = accuracy::parse_dataset(read_string(doc.file, a, "dataset"));

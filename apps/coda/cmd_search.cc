@@ -21,9 +21,8 @@
 namespace coda::app {
 namespace {
 
+// The callers registered the evaluators and strategies before loading `e`.
 search::ExperimentResult run(search::Experiment e, const std::string& out, bool resume) {
-  accuracy::register_accuracy_evaluators();
-  plugins::register_strategies();
   auto progress = std::make_shared<std::unique_ptr<Progress>>();
   search::RunOptions o;
   o.out = out;
@@ -128,6 +127,8 @@ void register_search_commands(CLI::App& app) {
   cmd->add_flag("--resume", a->resume, "continue an interrupted search in --out");
   cmd->add_option("--plugin", a->plugins, "load an external strategy plugin (.so); repeatable");
   cmd->callback([a] {
+    accuracy::register_accuracy_evaluators();
+    plugins::register_strategies();
     for (const auto& p : a->plugins) search::load_plugin(p);
     search::Experiment e = search::load_experiment(a->experiment);
     if (e.cost_model == "mlp") {
@@ -146,6 +147,8 @@ void register_search_commands(CLI::App& app) {
   runc->add_flag("--resume", b->resume, "continue an interrupted run in --out");
   runc->add_option("--plugin", b->plugins, "load an external strategy plugin (.so); repeatable");
   runc->callback([b] {
+    accuracy::register_accuracy_evaluators();
+    plugins::register_strategies();
     for (const auto& p : b->plugins) search::load_plugin(p);
     search::Experiment e = search::load_experiment(b->experiment);
     const std::string out = b->out.empty() ? "runs/" + e.name : b->out;

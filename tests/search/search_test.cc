@@ -297,6 +297,16 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
   auto field = test::run_coda("search --experiment " + dir + "/field.yaml --out " + dir + "/f");
   EXPECT_EQ(field.code, 1);
   EXPECT_NE(field.err.find("field.yaml:4:1: 'speed': unknown field"), std::string::npos) << field.err;
+  test::write_file(dir + "/acc.yaml",
+                   "arch: edge\nflow: has\nnetwork: mobilenet_v2\nhardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/edge_hw.yaml\nstrategy: random\nobjective: {latency_ms: 1}\n"
+                   "accuracy: {evaluator: oracle}\n");
+  auto acc = test::run_coda("search --experiment " + dir + "/acc.yaml --out " + dir + "/a");
+  EXPECT_EQ(acc.code, 1);
+  EXPECT_NE(acc.err.find("acc.yaml:7:23: 'evaluator': unknown accuracy evaluator 'oracle'; "
+                         "available: table, train, zero-cost"),
+            std::string::npos)
+      << acc.err;
   test::write_file(dir + "/flow.yaml", "arch: edge\nflow: zigzag\n");
   auto flow = test::run_coda("search --experiment " + dir + "/flow.yaml --out " + dir + "/g");
   EXPECT_NE(flow.err.find("unknown flow 'zigzag'; available: joint, nas, has, phase, nested"),
