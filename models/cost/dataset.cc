@@ -1,5 +1,7 @@
 #include "models/cost/dataset.h"
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -141,6 +143,10 @@ std::vector<Sample> read_dataset(const std::string& dir) {
       if (parse_row(line, s)) out.push_back(std::move(s));
     }
   }
+  // Workers append rows as they finish, so file order depends on timing;
+  // sample order does not, and training (split, batches) sees that.
+  std::sort(out.begin(), out.end(),
+            [](const Sample& a, const Sample& b) { return a.index < b.index; });
   return out;
 }
 

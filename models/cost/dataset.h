@@ -50,6 +50,7 @@ class DatasetWriter {
   std::FILE* out_ = nullptr;
 };
 
+// Every complete row of every shard, in sample-index order.
 std::vector<Sample> read_dataset(const std::string& dir);
 nlohmann::json read_schema(const std::string& dir);
 

@@ -2,10 +2,12 @@
 
 #include "core/error.h"
 #include "models/cost/cost_model.h"
+#include "models/cost/dataset.h"
 #include "models/cost/featurizer.h"
 #include "models/edge/config.h"
 #include "models/network/zoo.h"
 #include "sim/accelerator.h"
+#include "tests/util/cli.h"
 #include "tests/util/systemc_fixture.h"
 
 namespace coda::test {
@@ -57,3 +59,30 @@ TEST(Featurizer, FixedSizeMaskedAndNormalised) {
 
 }  // namespace
 }  // namespace coda::test
+
+namespace coda::cost {
+namespace {
+
+TEST(Dataset, ReadsSamplesInIndexOrderWhateverTheFileOrder) {
+  const std::string dir = test::temp_dir("ds-order");
+  {
+    DatasetWriter w(dir, {{"format", "coda-dataset/1"}}, false);
+    for (long long i : {3, 0, 2, 1}) {
+      Sample s;
+      s.index = i;
+      s.nas = {static_cast<int>(i)};
+      s.hw = {1.0};
+      s.metrics = {true, "", 1e-3 * static_cast<double>(i + 1), 1e-3, 1.0};
+      w.append(i, sample_to_csv(s));
+    }
+  }
+  const auto samples = read_dataset(dir);
+  ASSERT_EQ(samples.size(), 4u);
+  for (long long i = 0; i < 4; ++i) {
+    EXPECT_EQ(samples[static_cast<std::size_t>(i)].index, i);
+    EXPECT_EQ(samples[static_cast<std::size_t>(i)].nas.at(0), i);
+  }
+}
+
+}  // namespace
+}  // namespace coda::cost
