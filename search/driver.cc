@@ -1,6 +1,5 @@
 #include "search/driver.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/plot.h"
 #include "core/text.h"
 #include "models/network/yaml_io.h"
@@ -25,13 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp);
-    if (!out) throw InputError({path, 0, 0}, "out", "cannot write");
-    out << text;
-  }
-  fs::rename(tmp, path);
+  if (!write_file_atomic(path, text)) throw InputError({path, 0, 0}, "out", "cannot write");
 }
 
 }  // namespace
@@ -350,9 +344,7 @@ ExperimentResult write_outputs(const Outputs& o, const std::string& out) {
 }
 
 unsigned long long mix(unsigned long long seed, const std::string& key) {
-  unsigned long long h = seed ^ 1469598103934665603ull;
-  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
-  return h;
+  return fnv1a64(key, seed ^ 1469598103934665603ull);
 }
 
 }  // namespace

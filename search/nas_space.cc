@@ -52,10 +52,7 @@ std::vector<Decision> kernel_expansion_decisions(const Stage (&stages)[N]) {
 }  // namespace
 
 NasSpace NasSpace::nahas_s1(int input, int classes) {
-  NasSpace s;
-  s.name_ = "nahas_s1";
-  s.input_ = input;
-  s.classes_ = classes;
+  NasSpace s("nahas_s1", input, classes);
   s.decisions_ = kernel_expansion_decisions(kMbv2);
   return s;
 }
@@ -66,19 +63,13 @@ std::string Decision::label(int choice) const {
 }
 
 NasSpace NasSpace::nahas_s2(int input, int classes) {
-  NasSpace s;
-  s.name_ = "nahas_s2";
-  s.input_ = input;
-  s.classes_ = classes;
+  NasSpace s("nahas_s2", input, classes);
   s.decisions_ = kernel_expansion_decisions(kB0);
   return s;
 }
 
 NasSpace NasSpace::nahas_evolved(int input, int classes) {
-  NasSpace s;
-  s.name_ = "nahas_evolved";
-  s.input_ = input;
-  s.classes_ = classes;
+  NasSpace s("nahas_evolved", input, classes);
   int block = 0;
   for (const auto& st : kB0) {
     for (int i = 0; i < st.n; ++i, ++block) {
@@ -94,10 +85,7 @@ NasSpace NasSpace::nahas_evolved(int input, int classes) {
 }
 
 NasSpace NasSpace::fbnet(int input, int classes) {
-  NasSpace s;
-  s.name_ = "fbnet";
-  s.input_ = input;
-  s.classes_ = classes;
+  NasSpace s("fbnet", input, classes);
   int layer = 0;
   int in = 16;  // the stem's channels
   for (const auto& st : kFbnet) {

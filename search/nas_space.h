@@ -21,6 +21,7 @@ struct Decision {
 
 class NasSpace {
  public:
+  NasSpace() = default;
   // NAHAS S1 (§3.2.1): MobileNetV2's 17 inverted-residual blocks; kernel
   // {3, 5, 7} for every block and expansion {3, 6} for all but the first
   // (fixed at 1). About 8.4e12 candidates.
@@ -49,6 +50,8 @@ class NasSpace {
   std::string describe(const std::vector<int>& choices) const;  // "k3e1-k5e6-..."
 
  private:
+  NasSpace(std::string name, int input, int classes)
+      : name_(std::move(name)), input_(input), classes_(classes) {}
   network::Network decode_ibn_stages(const std::vector<int>& choices) const;
   network::Network decode_evolved(const std::vector<int>& choices) const;
   network::Network decode_fbnet(const std::vector<int>& choices) const;

@@ -1,7 +1,6 @@
 #include "search/strategy.h"
 
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/text.h"
 
 namespace coda::search {
@@ -110,13 +110,9 @@ void load_plugin(const std::string& path) {
 }
 
 void write_json_state(const std::string& path, const nlohmann::json& state) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp);
-    if (!out) throw InputError({path, 0, 0}, "state", "cannot write the strategy state");
-    out << state.dump() << "\n";
+  if (!write_file_atomic(path, state.dump() + "\n")) {
+    throw InputError({path, 0, 0}, "state", "cannot write the strategy state");
   }
-  std::filesystem::rename(tmp, path);
 }
 
 nlohmann::json read_json_state(const std::string& path) {

@@ -13,6 +13,7 @@
 #include "apps/coda/jobs.h"
 #include "apps/coda/report.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "models/cost/featurizer.h"
 #include "plugins/strategies/strategies.h"
 #include "search/driver.h"
@@ -75,11 +76,9 @@ std::string ensure_mlp(const search::Experiment& e) {
     if (!in) throw InputError({t.space, 0, 0}, "cost_model_training.space", "cannot open");
     space_text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : fmt::format("{}|{}|{}|{}|{}|{}|{}", CODA_VERSION, e.arch, space_text,
-                                     t.samples, t.epochs, e.seed, featurizer.version())) {
-    h = (h ^ c) * 1099511628211ull;
-  }
+  const std::uint64_t h = fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|{}", CODA_VERSION, e.arch,
+                                               space_text, t.samples, t.epochs, e.seed,
+                                               featurizer.version()));
   const std::string dir = fmt::format("{}/mlp/{}-{:016x}", cache_root(), e.arch, h);
   const std::string model = dir + "/model.pt";
   if (std::filesystem::exists(model)) {
@@ -112,6 +111,15 @@ std::string ensure_mlp(const search::Experiment& e) {
   return model;
 }
 
+// Registers the built-in evaluators and strategies, loads the plugins, then
+// the experiment (whose names are checked against all of them).
+search::Experiment load(const std::string& experiment, const std::vector<std::string>& plugin_files) {
+  accuracy::register_accuracy_evaluators();
+  plugins::register_strategies();
+  for (const auto& p : plugin_files) search::load_plugin(p);
+  return search::load_experiment(experiment);
+}
+
 }  // namespace
 
 void register_search_commands(CLI::App& app) {
@@ -127,10 +135,7 @@ void register_search_commands(CLI::App& app) {
   cmd->add_flag("--resume", a->resume, "continue an interrupted search in --out");
   cmd->add_option("--plugin", a->plugins, "load an external strategy plugin (.so); repeatable");
   cmd->callback([a] {
-    accuracy::register_accuracy_evaluators();
-    plugins::register_strategies();
-    for (const auto& p : a->plugins) search::load_plugin(p);
-    search::Experiment e = search::load_experiment(a->experiment);
+    search::Experiment e = load(a->experiment, a->plugins);
     if (e.cost_model == "mlp") {
       throw InputError({a->experiment, 0, 0}, "cost_model",
                        "'mlp' without a model file needs `coda run` (which trains one); give "
@@ -147,10 +152,7 @@ void register_search_commands(CLI::App& app) {
   runc->add_flag("--resume", b->resume, "continue an interrupted run in --out");
   runc->add_option("--plugin", b->plugins, "load an external strategy plugin (.so); repeatable");
   runc->callback([b] {
-    accuracy::register_accuracy_evaluators();
-    plugins::register_strategies();
-    for (const auto& p : b->plugins) search::load_plugin(p);
-    search::Experiment e = search::load_experiment(b->experiment);
+    search::Experiment e = load(b->experiment, b->plugins);
     const std::string out = b->out.empty() ? "runs/" + e.name : b->out;
     if (!b->resume && std::filesystem::exists(out + "/journal.jsonl")) {
       std::filesystem::remove_all(out);  // `coda run` starts over unless resuming

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/text.h"
 #include "models/network/yaml_io.h"
 
@@ -73,13 +74,8 @@ std::string network_hash(const network::Network& net) {
   std::string text = network::to_yaml(net);
   const auto first_nl = text.find('\n');
   if (text.rfind("name:", 0) == 0 && first_nl != std::string::npos) text = text.substr(first_nl + 1);
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(text)));
   return buf;
 }
 
@@ -110,14 +106,8 @@ void ResultCache::put(const std::string& key, const Result& r) const {
   if (dir_ == "-") return;
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  const std::string path = dir_ + "/" + key + ".json";
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp);
-    if (!out) return;  // a cache that cannot be written is only slower
-    out << r.to_json().dump(2) << "\n";
-  }
-  fs::rename(tmp, path, ec);
+  // A cache that cannot be written is only slower.
+  write_file_atomic(dir_ + "/" + key + ".json", r.to_json().dump(2) + "\n");
 }
 
 std::string default_table_path() {
