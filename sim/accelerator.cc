@@ -44,6 +44,8 @@ nlohmann::json to_json(const SimResult& r) {
                       {"stats", r.stats}};
   if (!r.feasible) j["reason"] = r.reason;
   for (auto it = r.extra.begin(); it != r.extra.end(); ++it) j[it.key()] = it.value();
+  // Families that report FPGA resources have no silicon area.
+  if (r.extra.contains("resources")) j.erase("area_mm2");
   return j;
 }
 

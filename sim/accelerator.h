@@ -46,6 +46,9 @@ nlohmann::json to_json(const SimResult& r);
 
 struct SimOptions {
   bool trace = false;  // engines write VCD activity (the session must trace)
+  // Which layers count: "network" (all) or "conv_only" (the FPGA family's
+  // HotNAS Table II convention; other families accept only "network").
+  std::string scope = "network";
 };
 
 class Accelerator {
@@ -60,7 +63,11 @@ class Accelerator {
   virtual SimResult simulate(const network::Network& net, const ParamSet& hw,
                              const SimOptions& opts) = 0;
   // The analytical twin of simulate().
-  virtual SimResult analytical(const network::Network& net, const ParamSet& hw) = 0;
+  virtual SimResult analytical(const network::Network& net, const ParamSet& hw,
+                               const SimOptions& opts) = 0;
+  SimResult analytical(const network::Network& net, const ParamSet& hw) {
+    return analytical(net, hw, SimOptions{});
+  }
 };
 
 using AcceleratorFactory = std::function<std::unique_ptr<Accelerator>()>;

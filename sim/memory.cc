@@ -52,7 +52,12 @@ void Interconnect::b_transport(int /*port*/, tlm::tlm_generic_payload& gp, sc_ti
 Dma::Dma(sc_core::sc_module_name name) : sc_core::sc_module(name) {}
 
 void Dma::transfer(std::uint64_t bytes, bool write, std::uint64_t address) {
-  if (bytes == 0) return;
+  const sc_time in_flight = issue(bytes, write, address);
+  if (in_flight > sc_core::SC_ZERO_TIME) sc_core::wait(in_flight);
+}
+
+sc_time Dma::issue(std::uint64_t bytes, bool write, std::uint64_t address) {
+  if (bytes == 0) return sc_core::SC_ZERO_TIME;
   tlm::tlm_generic_payload gp;
   AcceptExtension accept;
   gp.set_extension(&accept);
@@ -69,14 +74,25 @@ void Dma::transfer(std::uint64_t bytes, bool write, std::uint64_t address) {
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_time delay = sc_core::SC_ZERO_TIME;
     socket->b_transport(gp, delay);
+    sc_time accepted = accept.accept_delay;
+    if (port_bytes_per_s_ > 0) {
+      // The port streams the burst at its own rate; the DRAM's latency
+      // (delay - accept) still follows the last beat.
+      const sc_time port(static_cast<double>(n) / port_bytes_per_s_, SC_SEC);
+      if (port > accepted) {
+        delay += port - accepted;
+        accepted = port;
+      }
+    }
     last_done = sc_core::sc_time_stamp() + delay;
     // The next burst may go as soon as the channel accepted this one.
-    sc_core::wait(accept.accept_delay);
+    sc_core::wait(accepted);
     done += n;
   }
   gp.clear_extension(&accept);
   moved_ += bytes;
-  if (last_done > sc_core::sc_time_stamp()) sc_core::wait(last_done - sc_core::sc_time_stamp());
+  return last_done > sc_core::sc_time_stamp() ? last_done - sc_core::sc_time_stamp()
+                                              : sc_core::SC_ZERO_TIME;
 }
 
 bool Buffer::allocate(std::uint64_t bytes) {

@@ -77,16 +77,24 @@ class Dma : public sc_core::sc_module {
 
   explicit Dma(sc_core::sc_module_name name);
   void set_burst_bytes(std::uint64_t b) { burst_bytes_ = b; }
+  // This initiator's own port rate (bytes/s; 0 = only the DRAM limits it):
+  // a burst then takes at least bytes / rate, however idle the DRAM is.
+  void set_port_bandwidth(double bytes_per_s) { port_bytes_per_s_ = bytes_per_s; }
 
   // Moves `bytes` between DRAM and on-chip memory; call from a SystemC
   // thread. Returns when the last byte has arrived.
   void transfer(std::uint64_t bytes, bool write, std::uint64_t address = 0);
+  // Streams the bursts and returns once the last one was accepted, like an
+  // AXI master with outstanding requests; the result is how much later the
+  // last byte arrives (the access latency still in flight).
+  sc_core::sc_time issue(std::uint64_t bytes, bool write, std::uint64_t address = 0);
 
   std::uint64_t bytes_moved() const { return moved_; }
   void reset_stats() { moved_ = 0; }
 
  private:
   std::uint64_t burst_bytes_ = 16 * 1024;
+  double port_bytes_per_s_ = 0;
   std::uint64_t moved_ = 0;
   std::vector<unsigned char> scratch_;  // payload data is not modelled, only its timing
 };

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "models/edge/edge.h"
+#include "models/network/compression_plan.h"
 #include "models/network/zoo.h"
 #include "sim/accelerator.h"
 #include "sim/session.h"
@@ -33,14 +34,25 @@ std::string summary_table(const sim::SimResult& r) {
   } else {
     out += fmt::format("energy {:.4f} mJ, area {:.2f} mm2, ", r.energy_j * 1e3, r.area_mm2);
   }
-  out += fmt::format("utilization {:.1f}%\n\n", 100 * r.utilization);
+  out += fmt::format("utilization {:.1f}%\n", 100 * r.utilization);
+  if (r.extra.contains("bottlenecks")) {
+    const auto& b = r.extra["bottlenecks"];
+    out += fmt::format("bottlenecks (iDetect): C {}, I {}, W {}, O {}\n", b["C"].get<int>(),
+                       b["I"].get<int>(), b["W"].get<int>(), b["O"].get<int>());
+  }
+  out += "\n";
   out += fmt::format("{:<34} {:<14} {:>11} {:>10} {:>14} {:>6}  {}\n", "layer", "op", "cycles",
                      "ms", "MACs", "util%", "bottleneck");
   for (const auto& l : r.layers) {
     std::string name = l.name.size() > 34 ? "…" + l.name.substr(l.name.size() - 33) : l.name;
-    out +=
-        fmt::format("{:<34} {:<14} {:>11.0f} {:>10.5f} {:>14} {:>6.1f}  {}\n", name, l.op, l.cycles,
-                    l.latency_s * 1e3, grouped(l.macs), 100 * l.utilization, l.bottleneck);
+    std::string twin;
+    if (l.extra.contains("analytical_bottleneck")) {
+      twin = fmt::format("  (analytical {} {:+.1f}%)", l.extra["analytical_bottleneck"].get<std::string>(),
+                         l.extra["difference_pct"].get<double>());
+    }
+    out += fmt::format("{:<34} {:<14} {:>11.0f} {:>10.5f} {:>14} {:>6.1f}  {}{}\n", name, l.op,
+                       l.cycles, l.latency_s * 1e3, grouped(l.macs), 100 * l.utilization,
+                       l.bottleneck, twin);
   }
   return out;
 }
@@ -152,20 +164,27 @@ ParamSet load_hw(const sim::Accelerator& acc, const std::string& path,
 
 void register_simulate_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string arch, hw, network, json, trace, model = "systemc";
+    std::string arch, hw, network, json, trace, model = "systemc", scope = "network", compression;
     std::string scalesim_config, scalesim_topology, report_dir;
     std::vector<std::string> set;
     bool dump_params = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("simulate", "Simulate a network on an accelerator");
-  cmd->add_option("--arch", a->arch, "accelerator family (edge, dpu)")->required();
+  cmd->add_option("--arch", a->arch, "accelerator family (edge, fpga, dpu)")->required();
   cmd->add_option("--hw", a->hw, "hardware config YAML (defaults to the family's baseline)");
   cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml");
   cmd->add_option("--set", a->set, "override a hardware field: field=value (repeatable)");
   cmd->add_option("--model", a->model, "systemc (ground truth) or analytical (the twin)")
       ->check(CLI::IsMember({"systemc", "analytical"}))
       ->capture_default_str();
+  cmd->add_option("--scope", a->scope,
+                  "fpga: network (every layer) or conv_only (HotNAS Table II's convention)")
+      ->check(CLI::IsMember({"network", "conv_only"}))
+      ->capture_default_str();
+  cmd->add_option("--compression", a->compression,
+                  "a compression plan YAML (pattern, channel cut, quantization, kernel expansion "
+                  "per conv layer) applied to the network first");
   cmd->add_option("--json", a->json, "write JSON to FILE ('-' = stdout)");
   cmd->add_option("--trace", a->trace, "write a VCD trace of engine activity (GTKWave)");
   cmd->add_flag("--dump-params", a->dump_params, "print the hardware fields with units and ranges");
@@ -194,14 +213,21 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
       return;
     }
     if (a->network.empty()) throw InputError({}, "--network", "is required");
-    const network::Network net = network::load_network(a->network);
+    network::Network net = network::load_network(a->network);
+    if (!a->compression.empty()) network::apply_compression_plan(net, a->compression);
+    if (a->scope != "network" && a->arch != "fpga") {
+      throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
+    }
     if (!a->trace.empty()) {
       std::string base = a->trace;
       if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
       sim::Session::enable_trace(base);
     }
-    const sim::SimResult r = a->model == "analytical" ? acc.analytical(net, hw)
-                                                      : acc.simulate(net, hw, {!a->trace.empty()});
+    sim::SimOptions opts;
+    opts.trace = !a->trace.empty();
+    opts.scope = a->scope;
+    const sim::SimResult r =
+        a->model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
     if (!a->json.empty()) write_json(sim::to_json(r), a->json);
     if (a->json != "-") std::cout << summary_table(r);
     if (!r.feasible) exit_code = 3;

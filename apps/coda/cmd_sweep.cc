@@ -41,13 +41,15 @@ std::string stem_of(const std::string& out) {
   return (p.parent_path() / p.stem()).string();
 }
 
+// The position of column `name` in a row's fields (the point column excluded).
+std::size_t field_index(const std::vector<std::string>& header, const std::string& name) {
+  return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin()) -
+         1;
+}
+
 void write_pareto(const std::string& out, const std::vector<std::string>& header,
                   const std::vector<Row>& rows) {
-  const auto col = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) -
-                                    header.begin()) -
-           1;
-  };
+  const auto col = [&](const std::string& name) { return field_index(header, name); };
   const std::size_t st = col("status"), lat = col("latency_ms"), ar = col("area_mm2");
   std::vector<const Row*> ok;
   for (const auto& r : rows)
@@ -97,11 +99,33 @@ void write_pareto(const std::string& out, const std::vector<std::string>& header
       front.size(), stem, stem);
 }
 
+// The fastest feasible design with its fields, or why none was feasible.
+void report_fastest(const std::vector<std::string>& header, const std::vector<Row>& rows) {
+  const auto col = [&](const std::string& name) { return field_index(header, name); };
+  const std::size_t st = col("status"), lat = col("latency_ms");
+  const Row* best = nullptr;
+  for (const auto& r : rows) {
+    if (r.fields.at(st) != "ok") continue;
+    if (!best || std::stod(r.fields[lat]) < std::stod(best->fields[lat])) best = &r;
+  }
+  if (!best) {
+    std::cout << "fastest: no feasible design";
+    if (!rows.empty()) std::cout << " (e.g. point " << rows.front().point << ": " << rows.front().fields.back() << ")";
+    std::cout << "\n";
+    return;
+  }
+  std::string fields;
+  for (std::size_t i = 1; i < header.size() && header[i] != kMetrics.front(); ++i)
+    fields += (fields.empty() ? "" : ", ") + header[i] + "=" + best->fields[i - 1];
+  std::cout << fmt::format("fastest feasible: point {}, {} ms: {}\n", best->point,
+                           best->fields[lat], fields);
+}
+
 }  // namespace
 
 void register_sweep_command(CLI::App& app) {
   struct Args {
-    std::string arch, space, network, out;
+    std::string arch, space, network, out, model = "systemc", scope = "network";
     long long samples = 0;
     int workers = 1;
     unsigned long long seed = 1;
@@ -117,15 +141,27 @@ void register_sweep_command(CLI::App& app) {
   cmd->add_option("--workers", a->workers, "worker processes")->check(CLI::Range(1, 256));
   cmd->add_option("--seed", a->seed, "seed for --samples")->capture_default_str();
   cmd->add_flag("--resume", a->resume, "continue an interrupted sweep into the same --out");
+  cmd->add_option("--model", a->model, "systemc (ground truth) or analytical (the twin)")
+      ->check(CLI::IsMember({"systemc", "analytical"}))
+      ->capture_default_str();
+  cmd->add_option("--scope", a->scope, "fpga: network or conv_only (HotNAS Table II)")
+      ->check(CLI::IsMember({"network", "conv_only"}))
+      ->capture_default_str();
   cmd->callback([a] {
     sim::Accelerator& acc = sim::accelerator(a->arch);
     const search::HwSpace space = search::HwSpace::load(a->space, a->arch, acc.params());
     const network::Network net = network::load_network(a->network);
+    if (a->scope != "network" && a->arch != "fpga") {
+      throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
+    }
+    sim::SimOptions opts;
+    opts.scope = a->scope;
 
     // The simulation of one point; under mpirun, ranks other than 0 only run this.
     const auto work = [&](long long p) {
       const ParamSet hw = space.point(p);
-      const sim::SimResult r = acc.simulate(net, hw, {});
+      const sim::SimResult r =
+          a->model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
       std::string row;
       for (const auto& d : acc.params()) row += hw.text(d.name) + ",";
       row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}",
@@ -204,6 +240,7 @@ void register_sweep_command(CLI::App& app) {
     std::fclose(out);
     std::cout << fmt::format("sweep: {} designs in {} ({:.0f} designs/s this run)\n", rows.size(),
                              a->out, progress.rate());
+    report_fastest(header, rows);
     write_pareto(a->out, header, rows);
   });
 }

@@ -103,6 +103,7 @@ std::string check_resources(const DpuConfig& hw) {
 
 class DpuAccelerator : public sim::Accelerator {
  public:
+  using sim::Accelerator::analytical;
   std::string name() const override { return "dpu"; }
   const std::vector<ParamDecl>& params() const override { return dpu_params(); }
   std::string validate(const ParamSet& hw) const override {
@@ -141,7 +142,8 @@ class DpuAccelerator : public sim::Accelerator {
 
   // The analytical twin: per fused group, the busiest engine's total time,
   // summed over groups (no overlap between groups, perfect overlap inside).
-  sim::SimResult analytical(const network::Network& net, const ParamSet& params) override {
+  sim::SimResult analytical(const network::Network& net, const ParamSet& params,
+                            const sim::SimOptions&) override {
     const DpuConfig hw = DpuConfig::from(params);
     sim::SimResult r = base_result(net, hw);
     if (const std::string why = check_resources(hw); !why.empty()) return infeasible(r, why);

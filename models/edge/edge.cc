@@ -89,6 +89,7 @@ sim::SimResult infeasible(sim::SimResult r, const std::string& reason) {
 
 class EdgeAccelerator : public sim::Accelerator {
  public:
+  using sim::Accelerator::analytical;
   std::string name() const override { return "edge"; }
   const std::vector<ParamDecl>& params() const override { return edge_params(); }
 
@@ -105,13 +106,15 @@ class EdgeAccelerator : public sim::Accelerator {
 
   sim::SimResult simulate(const network::Network& net, const ParamSet& params,
                           const sim::SimOptions& opts) override;
-  sim::SimResult analytical(const network::Network& net, const ParamSet& params) override;
+  sim::SimResult analytical(const network::Network& net, const ParamSet& params,
+                            const sim::SimOptions& opts) override;
 };
 
 // The roofline twin: every layer takes its setup plus the largest of its
 // compute, local-memory, non-linear and off-chip times; the image load and
 // result store do not overlap anything.
-sim::SimResult EdgeAccelerator::analytical(const network::Network& net, const ParamSet& params) {
+sim::SimResult EdgeAccelerator::analytical(const network::Network& net, const ParamSet& params,
+                                           const sim::SimOptions&) {
   const EdgeConfig hw = EdgeConfig::from(params);
   sim::SimResult r = base_result(net, hw);
   const NetworkPlan plan = plan_network(net, hw);

@@ -461,5 +461,99 @@ TEST(SweepCli, DpuSpaceWithCategoricalFields) {
   EXPECT_NE(csv.find("point,arch,banks,clock_mhz,cores"), std::string::npos);
 }
 
+
+const std::string kFpga = kSrc + "/configs/hardware/fpga/zcu102.yaml";
+
+TEST(FpgaCli, SimulateJsonHasResourcesAndBottlenecks) {
+  const auto r = run_coda("simulate --arch fpga --hw " + kFpga + " --network resnet18 --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const char* k :
+       {"status", "arch", "network", "latency_ms", "cycles", "energy_mj", "utilization", "layers"}) {
+    EXPECT_TRUE(j.contains(k)) << k;
+  }
+  EXPECT_FALSE(j.contains("area_mm2"));  // resources take its place
+  for (const char* k : {"dsp", "bram18k", "bandwidth_words_per_cycle"}) {
+    ASSERT_TRUE(j["resources"].contains(k)) << k;
+    EXPECT_TRUE(j["resources"][k].contains("used"));
+    EXPECT_TRUE(j["resources"][k].contains("available"));
+  }
+  EXPECT_EQ(j["resources"]["dsp"]["available"], 2520);
+  EXPECT_EQ(j["resources"]["bram18k"]["available"], 1824);
+  for (const auto& l : j["layers"]) {
+    EXPECT_NE(std::string("OIWC").find(l["bottleneck"].get<std::string>()), std::string::npos);
+    EXPECT_TRUE(l.contains("analytical_bottleneck"));
+    EXPECT_TRUE(l.contains("difference_pct"));
+  }
+}
+
+TEST(FpgaCli, ConvOnlyScopeReproducesTheCalibrationRow) {
+  const auto r = run_coda("simulate --arch fpga --hw " + kFpga +
+                          " --network alexnet --model analytical --scope conv_only --json -");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_NEAR(j["latency_ms"].get<double>(), 2.02, 0.0606);
+  EXPECT_EQ(j["layers"].size(), 5u);
+  EXPECT_EQ(j["bottlenecks"]["C"], 4);
+  EXPECT_EQ(j["bottlenecks"]["W"], 1);
+  const auto table = run_coda("simulate --arch fpga --hw " + kFpga +
+                              " --network alexnet --model analytical --scope conv_only");
+  EXPECT_NE(table.out.find("bottlenecks (iDetect): C 4, I 0, W 1, O 0"), std::string::npos)
+      << table.out;
+  const auto edge = run_coda("simulate --arch edge --network alexnet --scope conv_only");
+  EXPECT_EQ(edge.code, 1);
+  EXPECT_NE(edge.err.find("--arch fpga"), std::string::npos) << edge.err;
+}
+
+TEST(FpgaCli, CompressionPlanUpdatesTheNetwork) {
+  const std::string dir = temp_dir("fpga_plan");
+  write_file(dir + "/plan.yaml",
+             "layers:\n"
+             "  layer1.0.conv1: {pattern: {zeros: 4, patterns: 8}}\n"
+             "  layer4.1.conv1: {channel_cut: 72, quant: {w_int: 1, w_frac: 7}}\n"
+             "  layer2.0.conv2: {kernel_expand: 1}\n");
+  const std::string base = "simulate --arch fpga --hw " + kFpga + " --network resnet18 --json -";
+  const auto plain = nlohmann::json::parse(run_coda(base).out);
+  const auto r = run_coda(base + " --compression " + dir + "/plan.yaml");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  auto cycles = [](const nlohmann::json& res, const std::string& name) {
+    for (const auto& l : res["layers"])
+      if (l["name"] == name) return l["cycles"].get<double>();
+    return -1.0;
+  };
+  EXPECT_LT(cycles(j, "layer1.0.conv1"), cycles(plain, "layer1.0.conv1"));
+  EXPECT_GT(cycles(j, "layer2.0.conv2"), cycles(plain, "layer2.0.conv2"));
+  EXPECT_LT(cycles(j, "layer4.1.conv2"), cycles(plain, "layer4.1.conv2"));  // N cut by 72
+
+  write_file(dir + "/bad.yaml", "layers:\n  layer1.0.conv1: {channel_cut: 64}\n");
+  const auto bad = run_coda(base + " --compression " + dir + "/bad.yaml");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("bad.yaml:2"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("allowed cut 0-63"), std::string::npos) << bad.err;
+  write_file(dir + "/bad2.yaml", "layers:\n  layer1.0.conv1: {pattern: {zeros: 2}}\n");
+  const auto bad2 = run_coda(base + " --compression " + dir + "/bad2.yaml");
+  EXPECT_EQ(bad2.code, 1);
+  EXPECT_NE(bad2.err.find("patterns"), std::string::npos) << bad2.err;
+}
+
+TEST(FpgaCli, SweepReportsTheFastestFeasibleDesign) {
+  const std::string dir = temp_dir("fpga_sweep");
+  write_file(dir + "/space.yaml",
+             "arch: fpga\nbase: " + kFpga +
+                 "\nparams:\n  tm: [40, 70, 100]\n  tn: [0]\n  tr: [32, 64]\n  tc: [32, 64]\n"
+                 "  ib: [6, 10]\n  wb: [10, 18]\n  ob: [2, 6]\n");
+  const auto r = run_coda("sweep --arch fpga --space " + dir + "/space.yaml --network alexnet --out " +
+                          dir + "/sweep.csv --scope conv_only --model analytical");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("fastest feasible: point"), std::string::npos) << r.out;
+  const auto csv = read_file(dir + "/sweep.csv");
+  EXPECT_NE(csv.find("bandwidth (eq. 10)"), std::string::npos);  // 10 + 18 + 6 = 34 words
+  // The fastest is no slower than the calibration design, which is in the space.
+  const auto pos = r.out.find("fastest feasible: point");
+  const double ms = std::stod(r.out.substr(r.out.find(", ", pos) + 2));
+  EXPECT_LE(ms, 2.0242);
+}
+
 }  // namespace
 }  // namespace coda::test
