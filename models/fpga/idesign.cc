@@ -283,11 +283,11 @@ LayerEstimate estimate(const FpgaLayer& l, const FpgaConfig& hw, Scope scope) {
     const double orow = std::ceil(static_cast<double>(std::min<long long>(hw.tr, l.r)) / l.sh);
     const double ocol = std::ceil(static_cast<double>(std::min<long long>(hw.tc, l.c)) / l.sw);
     e.t_comp = l.kernel_ones * rows * cols;                                            // eq. 2, 15
-    e.t_i = static_cast<double>(ln) * std::min<long long>(hw.tr, l.r) *
+    e.t_i = static_cast<double>(std::min<long long>(ln, l.n)) * std::min<long long>(hw.tr, l.r) *
             std::min<long long>(hw.tc, l.c) / hw.ib;                                   // eq. 7
     const double weights = static_cast<double>(lm) * (l.kind == Kind::kDepthwise ? 1 : ln) * l.kh * l.kw;
     e.t_w = weights / weights_per_beat(hw, l.weight_bits);                             // eq. 8
-    e.t_o = lm * orow * ocol / hw.ob;                                                  // eq. 9
+    e.t_o = std::min<long long>(lm, l.m) * orow * ocol / hw.ob;                                                  // eq. 9
     e.tiles_r = cdiv(l.r, hw.tr);
     e.tiles_c = cdiv(l.c, hw.tc);
     e.tiles_m = cdiv(l.m, lm);

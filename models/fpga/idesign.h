@@ -10,8 +10,10 @@
 //   the authors evaluated it (github.com/weiwenjiang/hotNAS-CODES20,
 //   Performance_Model/PM_FPGA_Template.py at the Table II commit): tiles are
 //   counted over the output with Tr, Tc, a tile computes
-//   ceil(min(Tr, R + 2P) / S) rows, eq. 7 and 9 use Tn and Tm unclipped, and
-//   no fill term. This reproduces Table II's AlexNet 2.02 ms (DESIGN note).
+//   ceil(min(Tr, R + 2P) / S) rows and moves min(Tr, R) x min(Tc, C) pixels
+//   of min(Tn, N) input and min(Tm, M) output channels, and there is no fill
+//   term. This reproduces Table II's AlexNet 2.02 ms (docs/design-notes.md
+//   "FPGA analytical conventions").
 #pragma once
 
 #include <cstdint>
