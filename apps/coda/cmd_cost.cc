@@ -65,7 +65,14 @@ cost::TrainData load_train_data(const std::string& dir) {
 
 namespace {
 
+// True when the ground truth never reports the metric (e.g. the FPGA and DPU
+// families model no energy): its block says so instead of dividing by zero.
+bool not_modelled(const std::vector<double>& truth) {
+  return std::all_of(truth.begin(), truth.end(), [](double v) { return v == 0; });
+}
+
 nlohmann::json metric_block(const std::vector<double>& truth, const std::vector<double>& pred) {
+  if (!truth.empty() && not_modelled(truth)) return {{"not_modelled", true}, {"points", 0}};
   double ape = 0, se = 0;
   std::size_t w5 = 0, w10 = 0;
   for (std::size_t i = 0; i < truth.size(); ++i) {
@@ -235,16 +242,20 @@ void register_cost_commands(CLI::App& app) {
         {"area", metric_block(ta, pa)},
         {"feasibility_accuracy", static_cast<double>(feas_ok) / v->samples}};
     write_json(metrics, v->out + "/metrics.json");
+    const auto within = [&](const char* key) {
+      const auto& m = metrics[key];
+      return m.contains("within_10pct")
+                 ? fmt::format("{:.1f}%", 100 * m["within_10pct"].get<double>())
+                 : std::string("n/a (not modelled)");
+    };
     scatter_png(v->out + "/latency.png", "latency", "s", tl, pl);
-    scatter_png(v->out + "/energy.png", "energy", "J", te, pe);
-    scatter_png(v->out + "/area.png", "area", "mm^2", ta, pa);
+    if (!metrics["energy"].contains("not_modelled")) scatter_png(v->out + "/energy.png", "energy", "J", te, pe);
+    if (!metrics["area"].contains("not_modelled")) scatter_png(v->out + "/area.png", "area", "mm^2", ta, pa);
     std::cout << fmt::format(
-        "validate {} ({}, {} samples): latency within 10% {:.1f}%, tau {:.3f}; energy within 10% "
-        "{:.1f}%; area within 10% {:.1f}%; feasibility accuracy {:.1f}% -> {}/metrics.json\n",
-        v->cost_model, v->split, v->samples, 100 * metrics["latency"]["within_10pct"].get<double>(),
-        metrics["latency"]["kendall_tau"].get<double>(),
-        100 * metrics["energy"]["within_10pct"].get<double>(),
-        100 * metrics["area"]["within_10pct"].get<double>(),
+        "validate {} ({}, {} samples): latency within 10% {}, tau {:.3f}; energy within 10% "
+        "{}; area within 10% {}; feasibility accuracy {:.1f}% -> {}/metrics.json\n",
+        v->cost_model, v->split, v->samples, within("latency"),
+        metrics["latency"]["kendall_tau"].get<double>(), within("energy"), within("area"),
         100 * metrics["feasibility_accuracy"].get<double>(), v->out);
   });
 }

@@ -555,5 +555,35 @@ TEST(FpgaCli, SweepReportsTheFastestFeasibleDesign) {
   EXPECT_LE(ms, 2.0242);
 }
 
+
+// The FPGA joint space feeds the cost-model pipeline like the others.
+TEST(FpgaCli, JointSpaceDatasetAndValidation) {
+  const std::string dir = temp_dir("fpga_joint");
+  const std::string space = kSrc + "/configs/spaces/fpga_joint.yaml";
+  auto r = run_coda("dataset --arch fpga --space " + space + " --samples 120 --workers 2 --out " +
+                    dir + "/data");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto schema = nlohmann::json::parse(read_file(dir + "/data/schema.json"));
+  EXPECT_EQ(schema["arch"], "fpga");
+  const auto rows = rows_by_first_column(read_file(dir + "/data/shard-00000.csv"));
+  EXPECT_EQ(rows.size(), 120u);
+  int ok = 0, infeasible = 0;
+  for (const auto& [i, line] : rows) {
+    ok += line.find(",ok,") != std::string::npos;
+    infeasible += line.find("(eq. ") != std::string::npos;  // the reason names the equation
+  }
+  EXPECT_GT(ok, 10);
+  EXPECT_GT(infeasible, 10);
+  EXPECT_EQ(ok + infeasible, 120);
+
+  r = run_coda("validate --cost-model analytical --arch fpga --space " + space +
+               " --samples 120 --out " + dir + "/val");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto m = nlohmann::json::parse(read_file(dir + "/val/metrics.json"));
+  EXPECT_GT(m["latency"]["kendall_tau"].get<double>(), 0.7);
+  EXPECT_TRUE(m["energy"]["not_modelled"].get<bool>());  // the FPGA family models no energy
+  EXPECT_DOUBLE_EQ(m["feasibility_accuracy"].get<double>(), 1.0);
+}
+
 }  // namespace
 }  // namespace coda::test

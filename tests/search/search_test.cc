@@ -371,5 +371,44 @@ TEST_F(SearchFixture, NasPhaseAndNestedFlows) {
             1);
 }
 
+
+// The FPGA family in search: HAS over the HotNAS hardware space, and a joint
+// search over NAHAS S1 x that space with a depthwise engine.
+TEST_F(SearchFixture, FpgaHardwareAndJointSpaces) {
+  const std::string dir = test::temp_dir("search-fpga");
+  test::write_file(dir + "/has.yaml",
+                   "name: fpga_has\narch: fpga\nflow: has\nnetwork: resnet18\n"
+                   "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/fpga_hotnas.yaml\n"
+                   "strategy: {name: reinforce}\nobjective: {latency_ms: 12, kind: hard}\n"
+                   "cost_model: simulator\naccuracy: {evaluator: table}\n"
+                   "budget: {evaluations: 48, batch: 8}\nseed: 1\n");
+  auto r = test::run_coda("search --experiment " + dir + "/has.yaml --out " + dir + "/has");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto best = nlohmann::json::parse(test::read_file(dir + "/has/best.json"));
+  EXPECT_TRUE(best.at("simulated").at("feasible").get<bool>());
+  for (const char* k : {"tm", "tn", "tr", "tc", "ib", "wb", "ob"})
+    EXPECT_TRUE(best.at("hardware").contains(k)) << k;
+  const double ports = best["hardware"]["ib"].get<double>() + best["hardware"]["wb"].get<double>() +
+                       best["hardware"]["ob"].get<double>();
+  EXPECT_LT(ports, 32);  // eq. 10 holds for the winner
+
+  nas_experiment(dir, "nas", "{}");  // writes the zero-cost fit file
+  test::write_file(dir + "/joint.yaml",
+                   "name: fpga_joint\narch: fpga\nflow: joint\n"
+                   "network_space: {space: nahas_s1, input: 32, classes: 10}\n"
+                   "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/fpga_hotnas_dw.yaml\n"
+                   "strategy: {name: evolution, population: 8, sample: 4}\n"
+                   "objective: {latency_ms: 1, kind: soft}\ncost_model: analytical\n"
+                   "accuracy: {evaluator: zero-cost, dataset: fashion-mnist, batch: 8, threads: 1, "
+                   "calibration: fit.csv}\n"
+                   "budget: {evaluations: 32, batch: 8}\nseed: 3\ntop_k: 2\n");
+  r = test::run_coda("search --experiment " + dir + "/joint.yaml --out " + dir + "/joint");
+  ASSERT_EQ(r.code, 0) << r.err;
+  best = nlohmann::json::parse(test::read_file(dir + "/joint/best.json"));
+  EXPECT_TRUE(best.at("simulated").at("feasible").get<bool>());
+  EXPECT_GT(best.at("hardware").at("tm_dw").get<double>(), 0);
+  EXPECT_NE(best.at("network").at("name").get<std::string>().find("nahas_s1:"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace coda::search
