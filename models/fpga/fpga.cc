@@ -7,6 +7,7 @@
 #include <cmath>
 #include <deque>
 
+#include "core/error.h"
 #include "models/fpga/config.h"
 #include "models/fpga/idesign.h"
 
@@ -228,10 +229,18 @@ class FpgaAccelerator : public sim::Accelerator {
     Prepared p;
     p.hw = FpgaConfig::from(params);
     p.scope = parse_scope(opts.scope);
-    p.layers = engine_layers(net, p.scope, p.hw.data_bits);
     sim::SimResult& r = p.result;
     r.arch = "fpga";
     r.network = net.name();
+    try {
+      p.layers = engine_layers(net, p.scope, p.hw.data_bits);
+    } catch (const InputError& e) {
+      // A layer the engine cannot run makes the design infeasible, so a
+      // search or sweep records it instead of stopping.
+      r.feasible = false;
+      r.reason = e.message();
+      return p;
+    }
     const int k = max_kernel(p.layers);
     r.extra["resources"] = resources(p.hw, k);
     r.extra["design"] = design(p.hw);

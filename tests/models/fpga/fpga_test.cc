@@ -114,6 +114,15 @@ TEST_F(Fpga, ResourceChecksNameTheConstraint) {
   r = acc().simulate(network::build_zoo("mobilenet_v2"), zcu102(), {});
   EXPECT_FALSE(r.feasible);
   EXPECT_NE(r.reason.find("tm_dw = 0"), std::string::npos) << r.reason;
+  // A layer the engine cannot run is an infeasible result naming it.
+  Builder b("dilated", {16, 32, 32});
+  ConvSpec dil = ConvSpec::make(16, 3);
+  dil.dilation = 2;
+  b.conv("atrous", b.input(), dil);
+  r = acc().simulate(b.take(), zcu102(), {});
+  EXPECT_FALSE(r.feasible);
+  EXPECT_NE(r.reason.find("layer 'atrous'"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("dilation 1 only"), std::string::npos) << r.reason;
   // The feasible design reports what it uses.
   r = acc().analytical(net, zcu102());
   ASSERT_TRUE(r.feasible);
