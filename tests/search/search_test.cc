@@ -20,6 +20,7 @@
 #include "models/registry.h"
 #include "plugins/strategies/strategies.h"
 #include "search/driver.h"
+#include "search/experiment.h"
 #include "search/objective.h"
 #include "search/space.h"
 #include "search/strategy.h"
@@ -408,6 +409,24 @@ TEST_F(SearchFixture, FpgaHardwareAndJointSpaces) {
   EXPECT_TRUE(best.at("simulated").at("feasible").get<bool>());
   EXPECT_GT(best.at("hardware").at("tm_dw").get<double>(), 0);
   EXPECT_NE(best.at("network").at("name").get<std::string>().find("nahas_s1:"), std::string::npos);
+}
+
+
+// Every shipped experiment loads: names, spaces, ranges and paths are valid.
+TEST_F(SearchFixture, ShippedExperimentsLoad) {
+  int n = 0;
+  for (const auto& e :
+       std::filesystem::directory_iterator(CODA_SOURCE_DIR "/configs/experiments")) {
+    if (e.path().extension() != ".yaml") continue;
+    ++n;
+    try {
+      const Experiment x = load_experiment(e.path().string());
+      EXPECT_FALSE(x.name.empty()) << e.path();
+    } catch (const InputError& err) {
+      ADD_FAILURE() << e.path() << ": " << err.what();
+    }
+  }
+  EXPECT_GE(n, 8);
 }
 
 }  // namespace
