@@ -5,7 +5,6 @@
 //                       wall time of one SystemC ResNet-18 job
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "models/fpga/config.h"
 #include "models/fpga/idesign.h"
 #include "models/network/zoo.h"
+#include "bench/timing.h"
 #include "models/registry.h"
 #include "sim/accelerator.h"
 
@@ -102,13 +102,6 @@ int table2() {
   return 0;
 }
 
-template <typename F>
-double seconds_per_call(F&& f, int reps) {
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < reps; ++i) f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
-}
-
 int speed() {
   auto& acc = sim::accelerator("fpga");
   const ParamSet hw(acc.params());
@@ -118,17 +111,17 @@ int speed() {
   const auto layers = fpga::engine_layers(net, fpga::Scope::kNetwork, cfg.data_bits);
   double sink = 0;
   const int reps = 20000;
-  const double per_net = seconds_per_call(
+  const double per_net = coda::bench::seconds_per_call(
       [&] {
         for (const auto& l : layers) sink += fpga::estimate(l, cfg, fpga::Scope::kNetwork).cycles;
       },
       reps);
   std::printf("analytical: %.0f layer evaluations/s (%zu layers of resnet18, %d reps, sink %g)\n",
               layers.size() / per_net, layers.size(), reps, sink > 0 ? 1.0 : 0.0);
-  const double job = seconds_per_call([&] { acc.analytical(net, hw); }, 2000);
+  const double job = coda::bench::seconds_per_call([&] { acc.analytical(net, hw); }, 2000);
   std::printf("analytical job (resnet18, with result records): %.3f ms\n", job * 1e3);
   acc.simulate(net, hw, {});  // elaborates the session
-  const double sim = seconds_per_call([&] { acc.simulate(net, hw, {}); }, 200);
+  const double sim = coda::bench::seconds_per_call([&] { acc.simulate(net, hw, {}); }, 200);
   const auto r = acc.simulate(net, hw, {});
   std::printf("systemc job (resnet18, %s steps): %.3f ms wall\n",
               r.stats["steps"].dump().c_str(), sim * 1e3);

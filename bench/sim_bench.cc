@@ -1,23 +1,12 @@
 // Speed benchmark of one accelerator job after elaboration (results in
 // bench/RESULTS.md): `sim_bench <arch> <network> [reps] [hw.yaml]`.
-#include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "models/network/zoo.h"
+#include "bench/timing.h"
 #include "models/registry.h"
 #include "sim/accelerator.h"
-
-namespace {
-
-template <typename F>
-double seconds_per_call(F&& f, int reps) {
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < reps; ++i) f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / reps;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -32,8 +21,8 @@ int main(int argc, char** argv) {
       argc > 4 ? coda::load_params_file(acc.params(), argv[4], arch) : coda::ParamSet(acc.params());
   const auto net = coda::network::build_zoo(net_name);
   acc.simulate(net, hw, {});  // elaborates the session
-  const double sim_s = seconds_per_call([&] { acc.simulate(net, hw, {}); }, reps);
-  const double twin_s = seconds_per_call([&] { acc.analytical(net, hw); }, reps);
+  const double sim_s = coda::bench::seconds_per_call([&] { acc.simulate(net, hw, {}); }, reps);
+  const double twin_s = coda::bench::seconds_per_call([&] { acc.analytical(net, hw); }, reps);
   std::printf("%s %s: systemc %.3f ms/job, analytical %.3f ms/job (%d reps)\n", arch.c_str(),
               net_name.c_str(), sim_s * 1e3, twin_s * 1e3, reps);
   return 0;

@@ -154,6 +154,30 @@ void run_scalesim(const std::string& cfg_path, const std::string& topo_path, dou
 
 }  // namespace
 
+void ModelChoice::add_options(CLI::App* cmd) {
+  cmd->add_option("--model", model, "systemc (ground truth) or analytical (the twin)")
+      ->check(CLI::IsMember({"systemc", "analytical"}))
+      ->capture_default_str();
+  cmd->add_option("--scope", scope,
+                  "fpga: network (every layer) or conv_only (HotNAS Table II's convention)")
+      ->check(CLI::IsMember({"network", "conv_only"}))
+      ->capture_default_str();
+}
+
+void ModelChoice::check(const std::string& arch) const {
+  if (scope != "network" && arch != "fpga") {
+    throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
+  }
+}
+
+sim::SimResult ModelChoice::run(sim::Accelerator& acc, const network::Network& net,
+                                const ParamSet& hw, bool trace) const {
+  sim::SimOptions opts;
+  opts.trace = trace;
+  opts.scope = scope;
+  return model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
+}
+
 ParamSet load_hw(const sim::Accelerator& acc, const std::string& path,
                  const std::vector<std::string>& overrides) {
   ParamSet hw(acc.params());
@@ -164,7 +188,8 @@ ParamSet load_hw(const sim::Accelerator& acc, const std::string& path,
 
 void register_simulate_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string arch, hw, network, json, trace, model = "systemc", scope = "network", compression;
+    std::string arch, hw, network, json, trace, compression;
+    ModelChoice model;
     std::string scalesim_config, scalesim_topology, report_dir;
     std::vector<std::string> set;
     bool dump_params = false;
@@ -175,13 +200,7 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--hw", a->hw, "hardware config YAML (defaults to the family's baseline)");
   cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml");
   cmd->add_option("--set", a->set, "override a hardware field: field=value (repeatable)");
-  cmd->add_option("--model", a->model, "systemc (ground truth) or analytical (the twin)")
-      ->check(CLI::IsMember({"systemc", "analytical"}))
-      ->capture_default_str();
-  cmd->add_option("--scope", a->scope,
-                  "fpga: network (every layer) or conv_only (HotNAS Table II's convention)")
-      ->check(CLI::IsMember({"network", "conv_only"}))
-      ->capture_default_str();
+  a->model.add_options(cmd);
   cmd->add_option("--compression", a->compression,
                   "a compression plan YAML (pattern, channel cut, quantization, kernel expansion "
                   "per conv layer) applied to the network first");
@@ -215,19 +234,13 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
     if (a->network.empty()) throw InputError({}, "--network", "is required");
     network::Network net = network::load_network(a->network);
     if (!a->compression.empty()) network::apply_compression_plan(net, a->compression);
-    if (a->scope != "network" && a->arch != "fpga") {
-      throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
-    }
+    a->model.check(a->arch);
     if (!a->trace.empty()) {
       std::string base = a->trace;
       if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
       sim::Session::enable_trace(base);
     }
-    sim::SimOptions opts;
-    opts.trace = !a->trace.empty();
-    opts.scope = a->scope;
-    const sim::SimResult r =
-        a->model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
+    const sim::SimResult r = a->model.run(acc, net, hw, !a->trace.empty());
     if (!a->json.empty()) write_json(sim::to_json(r), a->json);
     if (a->json != "-") std::cout << summary_table(r);
     if (!r.feasible) exit_code = 3;

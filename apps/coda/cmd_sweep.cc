@@ -125,7 +125,8 @@ void report_fastest(const std::vector<std::string>& header, const std::vector<Ro
 
 void register_sweep_command(CLI::App& app) {
   struct Args {
-    std::string arch, space, network, out, model = "systemc", scope = "network";
+    std::string arch, space, network, out;
+    ModelChoice model;
     long long samples = 0;
     int workers = 1;
     unsigned long long seed = 1;
@@ -141,27 +142,17 @@ void register_sweep_command(CLI::App& app) {
   cmd->add_option("--workers", a->workers, "worker processes")->check(CLI::Range(1, 256));
   cmd->add_option("--seed", a->seed, "seed for --samples")->capture_default_str();
   cmd->add_flag("--resume", a->resume, "continue an interrupted sweep into the same --out");
-  cmd->add_option("--model", a->model, "systemc (ground truth) or analytical (the twin)")
-      ->check(CLI::IsMember({"systemc", "analytical"}))
-      ->capture_default_str();
-  cmd->add_option("--scope", a->scope, "fpga: network or conv_only (HotNAS Table II)")
-      ->check(CLI::IsMember({"network", "conv_only"}))
-      ->capture_default_str();
+  a->model.add_options(cmd);
   cmd->callback([a] {
     sim::Accelerator& acc = sim::accelerator(a->arch);
     const search::HwSpace space = search::HwSpace::load(a->space, a->arch, acc.params());
     const network::Network net = network::load_network(a->network);
-    if (a->scope != "network" && a->arch != "fpga") {
-      throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
-    }
-    sim::SimOptions opts;
-    opts.scope = a->scope;
+    a->model.check(a->arch);
 
     // The simulation of one point; under mpirun, ranks other than 0 only run this.
     const auto work = [&](long long p) {
       const ParamSet hw = space.point(p);
-      const sim::SimResult r =
-          a->model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
+      const sim::SimResult r = a->model.run(acc, net, hw);
       std::string row;
       for (const auto& d : acc.params()) row += hw.text(d.name) + ",";
       row += fmt::format("{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{}",

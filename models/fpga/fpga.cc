@@ -106,13 +106,9 @@ class FpgaAccelerator : public sim::Accelerator {
     std::array<sim::Token, 4> tok;  // IFM loaded, weights loaded, computed, stored
     sim::Token &i_loaded = tok[0], &w_loaded = tok[1], &computed = tok[2], &stored = tok[3];
     std::uint64_t k = 0, t = 0;
-    std::uint64_t total_steps = 0;
-    for (const auto& l : p.layers) {
-      StepVisitor count{[&](double, double, double) { ++total_steps; }, [](double) {}};
-      for_each_step(l, hw, count);
-    }
-    // When each step's IFM and weights have arrived (requests run ahead).
-    std::vector<sc_time> arrive_i(total_steps), arrive_w(total_steps);
+    // When each step's IFM and weights have arrived (requests run ahead);
+    // a deque keeps the commands' pointers valid as steps are added.
+    std::deque<sc_time> arrive_i, arrive_w;
     const double cycle_s = 1.0 / clock;
     for (std::size_t li = 0; li < nl; ++li) {
       const std::uint64_t stored_before = t;
@@ -133,8 +129,8 @@ class FpgaAccelerator : public sim::Accelerator {
         const auto w_bytes = static_cast<std::uint64_t>(std::llround(w_beats * hw.wb * word_bytes));
         // Loaders keep requests outstanding: they move on once the port took
         // the last burst; the compute waits for the data to arrive.
-        sc_time* ai = &arrive_i[k];
-        sc_time* aw = &arrive_w[k];
+        sc_time* ai = &arrive_i.emplace_back();
+        sc_time* aw = &arrive_w.emplace_back();
         li_cmd.work = [&part, b, i_bytes, ai] {
           timed(&(*b)[0], [&] { *ai = sc_core::sc_time_stamp() + part.i_dma.issue(i_bytes, false); });
         };

@@ -136,7 +136,6 @@ std::vector<FpgaLayer> engine_layers(const network::Network& net, Scope scope, i
       case Op::kAdd:
       case Op::kMul:
       case Op::kActivation: {
-        const network::Shape& a = l.in_shapes.at(0);
         f.kind = Kind::kEltwise;
         f.m = f.n = l.out_shape.c;
         f.h = f.r = l.out_shape.h;
@@ -146,7 +145,6 @@ std::vector<FpgaLayer> engine_layers(const network::Network& net, Scope scope, i
           const network::Shape& b = l.in_shapes[1];
           f.operand2_hw = b.h * b.w;
         }
-        (void)a;
         break;
       }
       default:
@@ -268,6 +266,15 @@ StepCost step_cost(const FpgaLayer& l, const FpgaConfig& hw, long long mt, long 
   return s;
 }
 
+// Eq. 11-13 (17 with a cut) from one step's times, and Property 2.
+void finish(LayerEstimate& e, bool fill) {
+  e.lat1 = std::max({e.t_comp, e.t_i, e.t_w});                          // eq. 11
+  e.lat2 = std::max(static_cast<double>(e.steps_n) * e.lat1, e.t_o);   // eq. 12
+  e.cycles = static_cast<double>(e.tiles()) * e.lat2 +                  // eq. 13
+             (fill ? e.t_o + e.lat1 : 0);
+  e.bottleneck = classify(e.t_comp, e.t_i, e.t_w, e.steps_n * e.lat1, e.t_o);
+}
+
 }  // namespace
 
 LayerEstimate estimate(const FpgaLayer& l, const FpgaConfig& hw, Scope scope) {
@@ -292,10 +299,7 @@ LayerEstimate estimate(const FpgaLayer& l, const FpgaConfig& hw, Scope scope) {
     e.tiles_c = cdiv(l.c, hw.tc);
     e.tiles_m = cdiv(l.m, lm);
     e.steps_n = l.kind == Kind::kDepthwise ? 1 : cdiv(l.n, hw.tn);                    // eq. 16
-    e.lat1 = std::max({e.t_comp, e.t_i, e.t_w});                                       // eq. 11
-    e.lat2 = std::max(static_cast<double>(e.steps_n) * e.lat1, e.t_o);                // eq. 12
-    e.cycles = static_cast<double>(e.tiles()) * e.lat2;                                // eq. 13, 17
-    e.bottleneck = classify(e.t_comp, e.t_i, e.t_w, e.steps_n * e.lat1, e.t_o);
+    finish(e, false);  // the authors' model has no fill term
     return e;
   }
   const Geometry g = exact_geometry(l, hw);
@@ -310,10 +314,7 @@ LayerEstimate estimate(const FpgaLayer& l, const FpgaConfig& hw, Scope scope) {
   e.tiles_c = cdiv(l.c, g.oc);
   e.tiles_m = cdiv(l.m, g.lanes_m);
   e.steps_n = l.kind == Kind::kConv ? cdiv(l.n, g.lanes_n) : 1;
-  e.lat1 = std::max({e.t_comp, e.t_i, e.t_w});
-  e.lat2 = std::max(static_cast<double>(e.steps_n) * e.lat1, e.t_o);
-  e.cycles = static_cast<double>(e.tiles()) * e.lat2 + (e.t_o + e.lat1);  // eq. 13 with its fill
-  e.bottleneck = classify(e.t_comp, e.t_i, e.t_w, e.steps_n * e.lat1, e.t_o);
+  finish(e, true);
   return e;
 }
 
