@@ -12,15 +12,17 @@
 
 #include "core/rank.h"
 #include "models/network/zoo.h"
-#include "plugins/accuracy/accuracy.h"
+#include "models/space/nas_space.h"
+#include "plugins/accuracy/evaluators.h"
 #include "plugins/accuracy/zero_cost.h"
-#include "search/nas_space.h"
+#include "plugins/builtins.h"
 
 using namespace coda;
 
 namespace {
 
-std::pair<double, double> least_squares(const std::vector<double>& x, const std::vector<double>& y) {
+std::pair<double, double> least_squares(const std::vector<double>& x,
+                                        const std::vector<double>& y) {
   const double n = static_cast<double>(x.size());
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -34,40 +36,33 @@ std::pair<double, double> least_squares(const std::vector<double>& x, const std:
 }
 
 int train(const std::string& network, int epochs, long long subset) {
-  accuracy::register_accuracy_evaluators();
-  accuracy::Options o;
-  o.dataset = {"fashion-mnist", ""};
-  o.budget.epochs = epochs;
-  o.budget.subset = subset;
-  o.cache_dir = "-";
-  const auto r = accuracy::make_evaluator("train", o)->evaluate(network::load_network(network));
-  std::printf("%s: %d epoch(s) on %lld images: accuracy %.4f, %.1f s total, per epoch:",
-              network.c_str(), epochs, r.extra.at("train_images").get<long long>(), r.accuracy,
-              r.seconds);
+  register_builtins();
+  const auto r =
+      accuracy::make_evaluator("train", {{"epochs", epochs}, {"subset", subset}, {"cache", "-"}})
+          ->evaluate(network::load_network(network));
+  std::printf(
+      "%s: %d epoch(s) on %lld images: accuracy %.4f, %.1f s total, per epoch:", network.c_str(),
+      epochs, r.extra.at("train_images").get<long long>(), r.accuracy, r.seconds);
   for (double s : r.extra.at("seconds_per_epoch")) std::printf(" %.1f s", s);
   std::printf("\n");
   return 0;
 }
 
 int tau(int n, long long subset, unsigned long long seed) {
-  accuracy::register_accuracy_evaluators();
-  const auto space = search::NasSpace::nahas_s1();
+  register_builtins();
+  const auto nas = *space::nas_spaces().make("nahas_s1");
   std::mt19937_64 rng(seed);
-  accuracy::Options o;
-  o.dataset = {"fashion-mnist", ""};
-  o.budget.epochs = 1;
-  o.budget.subset = subset;
-  o.budget.test_subset = 2000;
-  o.cache_dir = "-";
-  auto trainer = accuracy::make_evaluator("train", o);
-  accuracy::Budget zb;
-  zb.batch = 64;
+  auto trainer = accuracy::make_evaluator(
+      "train", {{"epochs", 1}, {"subset", subset}, {"test_subset", 2000}, {"cache", "-"}});
+  const accuracy::DatasetSpec fashion{"fashion-mnist", ""};
+  accuracy::Budget zb = accuracy::Budget::defaults();
+  zb.batch = accuracy::kZeroCostBatch;
   std::vector<double> acc, naswot, synflow;
   double zc_seconds = 0, train_seconds = 0;
   for (int i = 0; i < n; ++i) {
-    const auto net = space.decode(space.sample(rng));
+    const auto net = nas.decode(nas.sample(rng));
     const auto t0 = std::chrono::steady_clock::now();
-    const auto s = accuracy::zero_cost_scores(net, o.dataset, zb);
+    const auto s = accuracy::zero_cost_scores(net, fashion, zb);
     zc_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto r = trainer->evaluate(net);
     train_seconds += r.seconds;
@@ -87,9 +82,10 @@ int tau(int n, long long subset, unsigned long long seed) {
   std::printf("fit rows (dataset,proxy,batch,a,b,networks,kendall_tau,source):\n");
   for (const auto& [name, x] : {std::pair{"naswot", naswot}, std::pair{"synflow", synflow}}) {
     const auto [a, b] = least_squares(x, acc);
-    std::printf("fashion-mnist,%s,%d,%.9g,%.9g,%d,%.3f,\"bench/accuracy_bench tau %d %lld %llu: "
-                "NAHAS S1 at 28x28, 1 epoch on %lld images, 2000 test images\"\n",
-                name, zb.batch, a, b, n, kendall_tau(x, acc), n, subset, seed, subset);
+    std::printf(
+        "fashion-mnist,%s,%d,%.9g,%.9g,%d,%.3f,\"bench/accuracy_bench tau %d %lld %llu: "
+        "NAHAS S1 at 28x28, 1 epoch on %lld images, 2000 test images\"\n",
+        name, zb.batch, a, b, n, kendall_tau(x, acc), n, subset, seed, subset);
   }
   return 0;
 }
@@ -102,7 +98,6 @@ int main(int argc, char** argv) {
   if (mode == "tau" && argc >= 4) {
     return tau(std::atoi(argv[2]), std::atoll(argv[3]), argc > 4 ? std::stoull(argv[4]) : 1);
   }
-  std::fprintf(stderr,
-               "usage: accuracy_bench train NETWORK EPOCHS SUBSET | tau N SUBSET [SEED]\n");
+  std::fprintf(stderr, "usage: accuracy_bench train NETWORK EPOCHS SUBSET | tau N SUBSET [SEED]\n");
   return 1;
 }

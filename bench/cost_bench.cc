@@ -10,7 +10,8 @@
 #include "models/cost/mlp.h"
 #include "models/edge/config.h"
 #include "models/network/zoo.h"
-#include "search/nas_space.h"
+#include "models/space/nas_space.h"
+#include "plugins/builtins.h"
 
 namespace {
 
@@ -33,11 +34,12 @@ int main(int argc, char** argv) {
   // Batches of distinct NAHAS S1 candidates, as a search sends them (the
   // batched path skips features that are zero in every row of a batch, so
   // repeating one row would flatter it).
-  const auto space = coda::search::NasSpace::nahas_s1();
+  coda::register_builtins();
+  const auto nas = *coda::space::nas_spaces().make("nahas_s1");
   std::mt19937_64 rng(1);
   std::vector<float> pool;
   for (int i = 0; i < 4096; ++i) {
-    const auto f = featurizer.features(space.decode(space.sample(rng)), hw);
+    const auto f = featurizer.features(nas.decode(nas.sample(rng)), hw);
     pool.insert(pool.end(), f.begin(), f.end());
   }
   double batched = 0;

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "bench/timing.h"
 #include "models/fpga/config.h"
 #include "models/fpga/idesign.h"
 #include "models/network/zoo.h"
-#include "bench/timing.h"
-#include "models/registry.h"
+#include "plugins/builtins.h"
 #include "sim/accelerator.h"
 
 namespace {
@@ -82,9 +82,9 @@ int table2() {
     const auto a = acc.analytical(net, hw, conv_only);
     const auto s = acc.simulate(net, hw, {});
     const auto t = acc.analytical(net, hw);
-    const std::string design = fmt::format("| {} | {} | {} | {} | {} {} {} | {} x {} ", row.paper_name,
-                                           row.tm, row.tn, row.tm_dw ? std::to_string(row.tm_dw) : "-",
-                                           row.wb, row.ib, row.ob, row.tr, row.tc);
+    const std::string design = fmt::format(
+        "| {} | {} | {} | {} | {} {} {} | {} x {} ", row.paper_name, row.tm, row.tn,
+        row.tm_dw ? std::to_string(row.tm_dw) : "-", row.wb, row.ib, row.ob, row.tr, row.tc);
     if (!a.feasible) {
       std::printf("%s| %.2f | infeasible: %s | | %d / %d / %d / %d | | | | |\n", design.c_str(),
                   row.ms, a.reason.c_str(), row.c, row.i, row.w, row.o);
@@ -123,15 +123,15 @@ int speed() {
   acc.simulate(net, hw, {});  // elaborates the session
   const double sim = coda::bench::seconds_per_call([&] { acc.simulate(net, hw, {}); }, 200);
   const auto r = acc.simulate(net, hw, {});
-  std::printf("systemc job (resnet18, %s steps): %.3f ms wall\n",
-              r.stats["steps"].dump().c_str(), sim * 1e3);
+  std::printf("systemc job (resnet18, %s steps): %.3f ms wall\n", r.stats["steps"].dump().c_str(),
+              sim * 1e3);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  coda::register_accelerators();
+  coda::register_builtins();
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "table2") return table2();
   if (mode == "speed") return speed();

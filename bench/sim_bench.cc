@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <string>
 
-#include "models/network/zoo.h"
 #include "bench/timing.h"
-#include "models/registry.h"
+#include "models/network/zoo.h"
+#include "plugins/builtins.h"
 #include "sim/accelerator.h"
 
 int main(int argc, char** argv) {
@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: sim_bench <arch> <network> [reps] [hw.yaml]\n");
     return 1;
   }
-  coda::register_accelerators();
+  coda::register_builtins();
   const std::string arch = argv[1], net_name = argv[2];
   const int reps = argc > 3 ? std::stoi(argv[3]) : 100;
   auto& acc = coda::sim::accelerator(arch);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -18,6 +19,16 @@ bool write_file_atomic(const std::string& path, const std::string& text) {
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   return !ec;
+}
+
+std::string cache_dir(const std::string& what) {
+  if (const char* d = std::getenv("CODA_CACHE_DIR"); d && *d) return std::string(d) + "/" + what;
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/coda/" + what;
+  return ".coda-cache/" + what;
+}
+
+std::string config_dir() {
+  return CODA_CONFIG_DIR;
 }
 
 std::uint64_t fnv1a64(const std::string& text, std::uint64_t basis) {

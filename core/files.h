@@ -10,6 +10,14 @@ namespace coda {
 // process leaves either the old file or the new one. False when it cannot.
 bool write_file_atomic(const std::string& path, const std::string& text);
 
+// The cache directory for `what` ("mlp", "accuracy"): $CODA_CACHE_DIR/what,
+// else $HOME/.cache/coda/what, else .coda-cache/what. Tests point
+// CODA_CACHE_DIR at a temporary directory.
+std::string cache_dir(const std::string& what);
+
+// The shipped configs/ directory (hardware presets, spaces, accuracy tables).
+std::string config_dir();
+
 // FNV-1a, 64 bits: stable content hashes for cache keys and seeds.
 std::uint64_t fnv1a64(const std::string& text, std::uint64_t basis = 1469598103934665603ull);
 

@@ -85,4 +85,23 @@ bool read_bool(const std::string& file, const YAML::Node& node, const std::strin
   return read_scalar<bool>(file, node, key, "true or false");
 }
 
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& v : n) j.push_back(yaml_to_json(v));
+    return j;
+  }
+  if (!n.IsDefined() || n.IsNull()) return nullptr;
+  const std::string s = n.Scalar();
+  if (auto i = parse_int(s)) return *i;
+  if (auto d = parse_double(s)) return *d;
+  if (s == "true" || s == "false") return s == "true";
+  return s;
+}
+
 }  // namespace coda

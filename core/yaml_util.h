@@ -3,6 +3,7 @@
 #pragma once
 
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
@@ -38,5 +39,9 @@ std::string read_string(const std::string& file, const YAML::Node& node, const s
 long long read_int(const std::string& file, const YAML::Node& node, const std::string& key);
 double read_double(const std::string& file, const YAML::Node& node, const std::string& key);
 bool read_bool(const std::string& file, const YAML::Node& node, const std::string& key);
+
+// A YAML tree as JSON: maps and lists kept, scalars as integers, numbers,
+// booleans or strings, whichever they read as.
+nlohmann::json yaml_to_json(const YAML::Node& node);
 
 }  // namespace coda

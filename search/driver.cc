@@ -1,22 +1,21 @@
 #include "search/driver.h"
 
+#include "search/strategy.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/pareto.h"
 #include "core/plot.h"
 #include "core/text.h"
 #include "models/network/yaml_io.h"
-#include "models/network/zoo.h"
 #include "sim/accelerator.h"
 
 namespace coda::search {
@@ -39,10 +38,15 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
   // The strategy state of batch b is strategy-<b>.state; the checkpoint,
   // written atomically after it, names the one to load, so a kill between
   // the two leaves a consistent pair.
-  auto state_file = [&](long long b) { return s.dir + "/strategy-" + std::to_string(b) + ".state"; };
+  auto state_file = [&](long long b) {
+    return s.dir + "/strategy-" + std::to_string(b) + ".state";
+  };
   const std::string checkpoint = s.dir + "/checkpoint.json";
-  StrategyOptions options(s.strategy, s.strategy_options, s.file);
-  auto strategy = strategies().make(s.strategy, {dims, s.seed, &options});
+  StrategyContext context;
+  context.dims = dims;
+  context.seed = s.seed;
+  context.options = s.strategy_options;
+  auto strategy = strategies().make(s.strategy, context);
 
   std::vector<Evaluation> history;
   long long batches_done = 0;
@@ -50,9 +54,8 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
     const nlohmann::json cp = read_json_state(checkpoint);
     if (cp.value("strategy", "") != s.strategy || cp.value("seed", 0ULL) != s.seed) {
       throw InputError({checkpoint, 0, 0}, "resume",
-                       "this directory holds a search with strategy '" +
-                           cp.value("strategy", "") + "' and seed " +
-                           std::to_string(cp.value("seed", 0ULL)) +
+                       "this directory holds a search with strategy '" + cp.value("strategy", "") +
+                           "' and seed " + std::to_string(cp.value("seed", 0ULL)) +
                            "; resume it with the same experiment or use another --out");
     }
     batches_done = cp.at("batches").get<long long>();
@@ -78,8 +81,9 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
     write_atomic(journal, kept);
   } else if (!s.resume) {
     if (fs::exists(journal) && fs::file_size(journal) > 0) {
-      throw InputError({s.dir, 0, 0}, "out",
-                       "holds a previous search; pass --resume to continue it or use another --out");
+      throw InputError(
+          {s.dir, 0, 0}, "out",
+          "holds a previous search; pass --resume to continue it or use another --out");
     }
     std::ofstream(journal, std::ios::trunc);
   }
@@ -117,7 +121,8 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
                                   {"episodes", history.size()},
                                   {"strategy", s.strategy},
                                   {"seed", s.seed}});
-    for (const std::string& old : {state_file(batches_done - 1), state_file(batches_done - 1) + ".json"}) {
+    for (const std::string& old :
+         {state_file(batches_done - 1), state_file(batches_done - 1) + ".json"}) {
       std::error_code ec;
       fs::remove(old, ec);
     }
@@ -126,39 +131,25 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
   return history;
 }
 
-namespace {
-
-// Non-dominated feasible designs: accuracy up; latency, energy, area down.
-std::vector<const Evaluation*> pareto_front(const std::vector<const Evaluation*>& pool) {
-  std::vector<const Evaluation*> front;
-  for (const auto* a : pool) {
-    bool dominated = false;
-    for (const auto* b : pool) {
-      const bool no_worse = b->accuracy >= a->accuracy &&
-                            b->predicted.latency_s <= a->predicted.latency_s &&
-                            b->predicted.energy_j <= a->predicted.energy_j &&
-                            b->predicted.area_mm2 <= a->predicted.area_mm2;
-      const bool better = b->accuracy > a->accuracy ||
-                          b->predicted.latency_s < a->predicted.latency_s ||
-                          b->predicted.energy_j < a->predicted.energy_j ||
-                          b->predicted.area_mm2 < a->predicted.area_mm2;
-      if (no_worse && better) {
-        dominated = true;
-        break;
-      }
-    }
-    if (!dominated) front.push_back(a);
+std::vector<const Evaluation*> rank_by_reward(const std::vector<Evaluation>& pool) {
+  std::map<std::string, std::size_t> first;
+  std::vector<const Evaluation*> ranked;
+  for (std::size_t i = 0; i < pool.size(); ++i) {
+    if (first.emplace(pool[i].key, i).second) ranked.push_back(&pool[i]);
   }
-  std::sort(front.begin(), front.end(), [](auto* x, auto* y) {
-    return x->predicted.latency_s < y->predicted.latency_s;
+  std::stable_sort(ranked.begin(), ranked.end(), [&](auto* a, auto* b) {
+    if (a->reward != b->reward) return a->reward > b->reward;
+    return first.at(a->key) < first.at(b->key);
   });
-  return front;
+  return ranked;
 }
+
+namespace {
 
 std::string metrics_csv(const Evaluation& e) {
   return fmt::format("{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}", e.feasible ? 1 : 0, e.accuracy,
-                     e.predicted.latency_s * 1e3, e.predicted.energy_j * 1e3,
-                     e.predicted.area_mm2, e.reward);
+                     e.predicted.latency_s * 1e3, e.predicted.energy_j * 1e3, e.predicted.area_mm2,
+                     e.reward);
 }
 
 nlohmann::json hw_json(const ParamSet& hw) {
@@ -200,18 +191,9 @@ void plot_outputs(const std::string& out, std::size_t pool_size) {
 
 }  // namespace
 
-namespace {
-
-struct Outputs {
-  const Experiment& e;
-  const SearchSpace& space;  // decodes every candidate of `pool`
-  std::vector<Evaluation> history;
-  std::vector<Evaluation> pool;  // unique evaluations for pareto / best / top-k
-  long long fresh = 0;
-  double seconds = 0;
-};
-
-ExperimentResult write_outputs(const Outputs& o, const std::string& out) {
+ExperimentResult write_outputs(const Experiment& exp, const Objective& objective,
+                               const std::string& cost_model, const Stage& o, double seconds,
+                               const std::string& out) {
   fs::create_directories(out);
   ExperimentResult r;
   r.history = o.history;
@@ -226,8 +208,8 @@ ExperimentResult write_outputs(const Outputs& o, const std::string& out) {
       h << fmt::format("{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{},{},{:.6g},{:.6g},{}\n", i,
                        csv_quote(e.key), e.feasible ? 1 : 0, e.accuracy,
                        e.predicted.latency_s * 1e3, e.predicted.energy_j * 1e3,
-                       e.predicted.area_mm2, e.cached ? 1 : 0, csv_quote(e.description),
-                       e.reward, best, csv_quote(e.reason));
+                       e.predicted.area_mm2, e.cached ? 1 : 0, csv_quote(e.description), e.reward,
+                       best, csv_quote(e.reason));
     }
   }
   std::map<std::string, const Evaluation*> unique;
@@ -236,50 +218,49 @@ ExperimentResult write_outputs(const Outputs& o, const std::string& out) {
   for (const auto& [k, e] : unique) {
     if (e->feasible) feasible.push_back(e);
   }
-  const std::string header = "candidate,feasible,accuracy,latency_ms,energy_mj,area_mm2,reward,description\n";
+  const std::string header =
+      "candidate,feasible,accuracy,latency_ms,energy_mj,area_mm2,reward,description\n";
   {
     std::ofstream d(out + "/designs.csv");
     d << header;
     for (const auto* e : feasible) {
       d << csv_quote(e->key) << "," << metrics_csv(*e) << "," << csv_quote(e->description) << "\n";
     }
-    std::ofstream p(out + "/pareto.csv");
-    p << header;
-    for (const auto* e : pareto_front(feasible)) {
-      p << csv_quote(e->key) << "," << metrics_csv(*e) << "," << csv_quote(e->description) << "\n";
-    }
-    // The accuracy-latency front alone, for the plot: by latency, keep each
-    // design more accurate than every faster one.
-    std::vector<const Evaluation*> by_latency = feasible;
-    std::sort(by_latency.begin(), by_latency.end(), [](auto* a, auto* b) {
-      return a->predicted.latency_s < b->predicted.latency_s;
-    });
-    std::ofstream p2(out + "/pareto_latency.csv");
-    p2 << header;
-    double best_acc = -1;
-    for (const auto* e : by_latency) {
-      if (e->accuracy <= best_acc) continue;
-      best_acc = e->accuracy;
-      p2 << csv_quote(e->key) << "," << metrics_csv(*e) << "," << csv_quote(e->description) << "\n";
-    }
+    // The Pareto front on the objective's axes, and the accuracy-latency
+    // front alone for the plot; both by predicted latency.
+    auto front = [&](const std::vector<ParetoAxis>& axes, const std::string& file) {
+      ParetoArchive archive(axes);
+      for (std::size_t i = 0; i < feasible.size(); ++i) {
+        const Measured m = feasible[i]->measured();
+        std::vector<double> v;
+        for (const auto& a : axes) v.push_back(m.metric(a.name));
+        archive.insert(i, v);
+      }
+      std::vector<const Evaluation*> designs;
+      for (std::size_t i : archive.front()) designs.push_back(feasible[i]);
+      std::stable_sort(designs.begin(), designs.end(), [](auto* a, auto* b) {
+        return a->predicted.latency_s < b->predicted.latency_s;
+      });
+      std::ofstream p(out + "/" + file);
+      p << header;
+      for (const auto* x : designs) {
+        p << csv_quote(x->key) << "," << metrics_csv(*x) << "," << csv_quote(x->description)
+          << "\n";
+      }
+    };
+    front(objective.pareto_axes(), "pareto.csv");
+    front({{"accuracy", true}, {"latency_ms", false}}, "pareto_latency.csv");
   }
-  // Top-K by reward (first found wins ties), re-simulated as ground truth.
-  std::vector<const Evaluation*> ranked;
-  for (const auto& [k, e] : unique) ranked.push_back(e);
-  std::map<std::string, std::size_t> order;
-  for (std::size_t i = 0; i < o.pool.size(); ++i) order.emplace(o.pool[i].key, i);
-  std::stable_sort(ranked.begin(), ranked.end(), [&](auto* a, auto* b) {
-    if (a->reward != b->reward) return a->reward > b->reward;
-    return order.at(a->key) < order.at(b->key);
-  });
-  sim::Accelerator& acc = sim::accelerator(o.e.arch);
+  // Top-K by reward, re-simulated as ground truth.
+  const std::vector<const Evaluation*> ranked = rank_by_reward(o.pool);
+  sim::Accelerator& acc = sim::accelerator(exp.arch);
   nlohmann::json top = nlohmann::json::array();
   double err_sum = 0;
   int err_n = 0;
-  for (std::size_t i = 0; i < ranked.size() && static_cast<int>(i) < o.e.top_k; ++i) {
+  for (std::size_t i = 0; i < ranked.size() && static_cast<int>(i) < exp.top_k; ++i) {
     TopDesign t{*ranked[i]};
     if (ranked[i]->feasible) {
-      const Decoded d = o.space.decode(ranked[i]->x);
+      const Decoded d = o.space->decode(ranked[i]->x);
       const sim::SimResult s = acc.simulate(d.net, d.hw, {});
       t.simulated_feasible = s.feasible;
       t.sim_latency_s = s.latency_s;
@@ -296,31 +277,33 @@ ExperimentResult write_outputs(const Outputs& o, const std::string& out) {
                    {"description", t.e.description},
                    {"reward", t.e.reward},
                    {"accuracy", t.e.accuracy},
-                   {"predicted", {{"latency_ms", t.e.predicted.latency_s * 1e3},
-                                  {"energy_mj", t.e.predicted.energy_j * 1e3},
-                                  {"area_mm2", t.e.predicted.area_mm2}}},
-                   {"simulated", {{"feasible", t.simulated_feasible},
-                                  {"latency_ms", t.sim_latency_s * 1e3},
-                                  {"energy_mj", t.sim_energy_j * 1e3},
-                                  {"area_mm2", t.sim_area_mm2}}},
+                   {"predicted",
+                    {{"latency_ms", t.e.predicted.latency_s * 1e3},
+                     {"energy_mj", t.e.predicted.energy_j * 1e3},
+                     {"area_mm2", t.e.predicted.area_mm2}}},
+                   {"simulated",
+                    {{"feasible", t.simulated_feasible},
+                     {"latency_ms", t.sim_latency_s * 1e3},
+                     {"energy_mj", t.sim_energy_j * 1e3},
+                     {"area_mm2", t.sim_area_mm2}}},
                    {"latency_error", t.latency_error}});
     r.top.push_back(t);
   }
-  nlohmann::json best = {{"experiment", o.e.name},
-                         {"flow", o.e.flow},
-                         {"strategy", o.e.strategy},
-                         {"cost_model", o.e.cost_model},
-                         {"accuracy_evaluator", o.e.accuracy_evaluator},
+  nlohmann::json best = {{"experiment", exp.name},
+                         {"flow", exp.flow},
+                         {"strategy", exp.strategy},
+                         {"cost_model", cost_model},
+                         {"accuracy_evaluator", exp.accuracy_evaluator},
                          {"episodes", o.history.size()},
                          {"fresh_evaluations", o.fresh},
-                         {"seconds", o.seconds},
+                         {"seconds", seconds},
                          {"top_k", top},
                          {"top_k_latency_error_mean", err_n ? err_sum / err_n : 0.0}};
   if (!r.top.empty()) {
     const TopDesign& t = r.top.front();
-    const Decoded d = o.space.decode(t.e.x);
+    const Decoded d = o.space->decode(t.e.x);
     nlohmann::json choices = nlohmann::json::object();
-    const auto& dims = o.space.dimensions();
+    const auto& dims = o.space->dimensions();
     for (std::size_t k = 0; k < dims.size(); ++k) {
       choices[dims[k].name] = dims[k].labels[static_cast<std::size_t>(t.e.x[k])];
     }
@@ -341,141 +324,6 @@ ExperimentResult write_outputs(const Outputs& o, const std::string& out) {
   r.best = best;
   plot_outputs(out, feasible.size());
   return r;
-}
-
-unsigned long long mix(unsigned long long seed, const std::string& key) {
-  return fnv1a64(key, seed ^ 1469598103934665603ull);
-}
-
-}  // namespace
-
-ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts) {
-  const auto start = std::chrono::steady_clock::now();
-  for (const auto& p : e.plugins) load_plugin(p);
-  auto cost = cost::make_cost_model(e.cost_model, e.arch);
-  auto acc = accuracy::make_evaluator(e.accuracy_evaluator, e.accuracy);
-  auto log = [&](const std::string& s) {
-    if (opts.log) opts.log(s);
-  };
-  SearchSettings base;
-  base.resume = opts.resume;
-  base.batch = e.budget.batch;
-  base.seed = e.seed;
-  base.strategy = e.strategy;
-  base.strategy_options = e.strategy_options;
-  base.file = e.file;
-  base.progress = opts.progress;
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  std::optional<network::Network> seed_net;
-  if (!e.network.empty()) seed_net = network::load_network(e.network);
-
-  // One search over `space` in `dir`, its evaluator shared by the caller.
-  auto single = [&](const SearchSpace& space, Evaluator& ev, const std::string& dir,
-                    long long episodes, unsigned long long seed) {
-    SearchSettings s = base;
-    s.dir = dir;
-    s.episodes = episodes;
-    s.seed = seed;
-    return run_search(
-        space.dimensions(), [&](const std::vector<Candidate>& xs) { return ev.evaluate(xs); },
-        [&](const Evaluation& x) { ev.remember(x); }, s);
-  };
-
-  if (e.flow == "joint" || e.flow == "nas" || e.flow == "has") {
-    const SearchSpace space(e.network_space, e.flow == "has" ? seed_net : std::nullopt,
-                            e.hardware_space, e.hardware);
-    Evaluator ev(space, *cost, *acc, e.objective, e.workers);
-    log(fmt::format("search: flow {}, {} dimensions ({:.3g} candidates), {} episodes, strategy {}",
-                    e.flow, space.dimensions().size(), space.size(), e.budget.evaluations,
-                    e.strategy));
-    auto history = single(space, ev, opts.out, e.budget.evaluations, e.seed);
-    return write_outputs({e, space, history, history, ev.fresh_evaluations(), seconds()}, opts.out);
-  }
-  if (e.flow == "phase") {
-    // HAS on the seed network, then NAS on the hardware it chose.
-    const SearchSpace has_space(std::nullopt, seed_net, e.hardware_space, std::nullopt);
-    Evaluator has_ev(has_space, *cost, *acc, e.objective, e.workers);
-    log(fmt::format("phase 1: HAS on {} ({} episodes)", seed_net->name(), e.budget.has));
-    auto h1 = single(has_space, has_ev, opts.out + "/phase1-has", e.budget.has, e.seed);
-    const auto r1 = write_outputs({e, has_space, h1, h1, has_ev.fresh_evaluations(), seconds()},
-                                  opts.out + "/phase1-has");
-    if (r1.top.empty()) throw InputError({}, "budget", "phase 1 evaluated nothing");
-    const ParamSet hw = has_space.hw_of(r1.top.front().e.x);
-    const SearchSpace nas_space(e.network_space, std::nullopt, std::nullopt, hw);
-    Evaluator nas_ev(nas_space, *cost, *acc, e.objective, e.workers);
-    log(fmt::format("phase 2: NAS on {} ({} episodes)", r1.top.front().e.description,
-                    e.budget.nas));
-    auto h2 = single(nas_space, nas_ev, opts.out + "/phase2-nas", e.budget.nas, e.seed + 1);
-    write_outputs({e, nas_space, h2, h2, nas_ev.fresh_evaluations(), seconds()},
-                  opts.out + "/phase2-nas");
-    return write_outputs({e, nas_space, h2, h2, nas_ev.fresh_evaluations(), seconds()}, opts.out);
-  }
-  // nested: HAS outside; for each hardware candidate, a NAS search inside.
-  // Every inner evaluation is a candidate of the joint space, so one
-  // evaluator (and cache) serves them all.
-  const SearchSpace joint(e.network_space, std::nullopt, e.hardware_space, std::nullopt);
-  const SearchSpace outer(std::nullopt, seed_net, e.hardware_space, std::nullopt);
-  Evaluator ev(joint, *cost, *acc, e.objective, e.workers);
-  std::vector<Evaluation> pool;
-  const std::size_t nas_dims = joint.nas_dimensions();
-  std::vector<Dimension> inner_dims(joint.dimensions().begin(),
-                                    joint.dimensions().begin() + static_cast<long>(nas_dims));
-  auto inner_search = [&](const Candidate& hw) {
-    SearchSettings s = base;
-    const std::string key = SearchSpace::key(hw);
-    std::string dirname = key;
-    std::replace(dirname.begin(), dirname.end(), ',', '_');
-    s.dir = opts.out + "/inner/" + dirname;
-    s.episodes = e.budget.inner;
-    s.seed = mix(e.seed, key);
-    s.resume = true;  // a finished inner search is read back, not rerun
-    s.progress = nullptr;
-    auto h = run_search(
-        inner_dims,
-        [&](const std::vector<Candidate>& xs) {
-          std::vector<Candidate> full;
-          for (auto x : xs) {
-            x.insert(x.end(), hw.begin(), hw.end());
-            full.push_back(x);
-          }
-          return ev.evaluate(full);
-        },
-        [&](const Evaluation& x) { ev.remember(x); }, s);
-    pool.insert(pool.end(), h.begin(), h.end());
-    Evaluation best = h.front();
-    for (const auto& x : h) {
-      if (x.reward > best.reward) best = x;
-    }
-    return best;
-  };
-  log(fmt::format("nested: {} hardware candidates x {} NAS episodes", e.budget.outer,
-                  e.budget.inner));
-  SearchSettings s = base;
-  s.dir = opts.out + "/outer";
-  s.episodes = e.budget.outer;
-  auto outer_history = run_search(
-      outer.dimensions(),
-      [&](const std::vector<Candidate>& hws) {
-        std::vector<Evaluation> out;
-        for (const auto& hw : hws) {
-          Evaluation b = inner_search(hw);
-          b.cached = false;
-          out.push_back(b);
-        }
-        return out;
-      },
-      nullptr, s);
-  // On resume the finished outer episodes' inner searches are read back too.
-  if (pool.empty() || opts.resume) {
-    pool.clear();
-    for (const auto& o : outer_history) {
-      inner_search(Candidate(o.x.begin() + static_cast<long>(nas_dims), o.x.end()));
-    }
-  }
-  return write_outputs({e, joint, outer_history, pool, ev.fresh_evaluations(), seconds()},
-                       opts.out);
 }
 
 }  // namespace coda::search

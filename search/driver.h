@@ -1,5 +1,5 @@
-// The search driver: the ask/tell loop with its journal, and the flows of
-// NAHAS §4.5 (joint, NAS only, HAS only, phase, nested) over it.
+// The search driver: the ask/tell loop with its journal, and the output
+// writer every flow shares (flow.h runs an experiment's flow over them).
 //
 // A search directory holds journal.jsonl (every evaluation, appended as the
 // batch finishes), strategy-<batch>.state and checkpoint.json (written after
@@ -15,9 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/options.h"
 #include "search/evaluator.h"
 #include "search/experiment.h"
-#include "search/strategy.h"
+#include "search/objective.h"
+#include "search/space.h"
 
 namespace coda::search {
 
@@ -28,8 +30,7 @@ struct SearchSettings {
   int batch = 8;
   unsigned long long seed = 1;
   std::string strategy;
-  nlohmann::json strategy_options = nlohmann::json::object();
-  std::string file;  // the experiment, for option errors
+  Options strategy_options;
   std::function<void(long long done, long long total, double best)> progress;
 };
 
@@ -42,11 +43,12 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
                                    const std::function<void(const Evaluation&)>& remember,
                                    const SearchSettings& settings);
 
-struct RunOptions {
-  std::string out;
-  bool resume = false;
-  std::function<void(long long done, long long total, double best)> progress;
-  std::function<void(const std::string&)> log;
+// One search's results: what the output writer needs.
+struct Stage {
+  std::shared_ptr<const SearchSpace> space;  // decodes every candidate of `pool`
+  std::vector<Evaluation> history;           // episodes in order
+  std::vector<Evaluation> pool;              // every evaluation (Pareto, best, top-K)
+  long long fresh = 0;                       // evaluations not answered by a cache
 };
 
 struct TopDesign {
@@ -62,8 +64,15 @@ struct ExperimentResult {
   nlohmann::json best;         // best.json
 };
 
-// Runs the experiment's flow with its cost model and accuracy evaluator,
-// writes history.csv, pareto.csv, best.json and the PNG plots into out.
-ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts);
+// The pool's distinct designs by reward, best first (the first found wins ties).
+std::vector<const Evaluation*> rank_by_reward(const std::vector<Evaluation>& pool);
+
+// Writes history.csv, designs.csv, pareto.csv (on the objective's axes),
+// pareto_latency.csv, best.json (the top-K re-simulated with the SystemC
+// model) and reward.png / pareto.png into `dir`. `cost_model` names what
+// answered (CostModel::source()).
+ExperimentResult write_outputs(const Experiment& e, const Objective& objective,
+                               const std::string& cost_model, const Stage& stage, double seconds,
+                               const std::string& dir);
 
 }  // namespace coda::search

@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/worker_pool.h"
 #include "models/network/network.h"
+#include "models/network/yaml_io.h"
 
 namespace coda::search {
 
@@ -19,11 +20,16 @@ Measured Evaluation::measured() const {
 }
 
 nlohmann::json Evaluation::to_json() const {
-  return {{"candidate", key},       {"description", description},
-          {"feasible", feasible},   {"reason", reason},
-          {"accuracy", accuracy},   {"reward", reward},
-          {"latency_s", predicted.latency_s}, {"energy_j", predicted.energy_j},
-          {"area_mm2", predicted.area_mm2},   {"params", params},
+  return {{"candidate", key},
+          {"description", description},
+          {"feasible", feasible},
+          {"reason", reason},
+          {"accuracy", accuracy},
+          {"reward", reward},
+          {"latency_s", predicted.latency_s},
+          {"energy_j", predicted.energy_j},
+          {"area_mm2", predicted.area_mm2},
+          {"params", params},
           {"macs", macs}};
 }
 
@@ -47,11 +53,12 @@ Evaluation Evaluation::from_json(const nlohmann::json& j) {
 }
 
 Evaluator::Evaluator(const SearchSpace& space, cost::CostModel& cost,
-                     accuracy::AccuracyEvaluator& accuracy, const Objective& objective,
-                     int workers)
+                     accuracy::AccuracyEvaluator& accuracy, const Objective& objective, int workers)
     : space_(space), cost_(cost), accuracy_(accuracy), objective_(objective), workers_(workers) {}
 
-void Evaluator::remember(const Evaluation& e) { cache_[e.key] = e; }
+void Evaluator::remember(const Evaluation& e) {
+  cache_[e.key] = e;
+}
 
 Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
                              const network::Network* net) {
@@ -67,7 +74,7 @@ Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
     e.macs = static_cast<double>(net->macs());
   }
   if (e.feasible && net) {
-    const std::string h = accuracy::network_hash(*net);
+    const std::string h = network::network_hash(*net);
     auto it = accuracy_cache_.find(h);
     if (it == accuracy_cache_.end()) {
       it = accuracy_cache_.emplace(h, accuracy_.evaluate(*net).accuracy).first;
@@ -113,7 +120,7 @@ std::vector<Evaluation> Evaluator::evaluate(
     }
   }
   std::vector<cost::Metrics> metrics(batch.size());
-  const bool fork = workers_ > 1 && queries.size() > 1 && cost_.name() != "mlp";
+  const bool fork = workers_ > 1 && queries.size() > 1 && !cost_.prefers_one_batch();
   if (fork) {
     std::vector<long long> tasks(queries.begin(), queries.end());
     run_worker_pool(
@@ -121,8 +128,11 @@ std::vector<Evaluation> Evaluator::evaluate(
         [&](long long j) {
           const auto& d = *decoded[static_cast<std::size_t>(j)];
           const cost::Metrics m = cost_.evaluate({{&d.net, &d.hw}}).at(0);
-          return nlohmann::json{{"f", m.feasible}, {"r", m.reason}, {"l", m.latency_s},
-                                {"e", m.energy_j}, {"a", m.area_mm2}}
+          return nlohmann::json{{"f", m.feasible},
+                                {"r", m.reason},
+                                {"l", m.latency_s},
+                                {"e", m.energy_j},
+                                {"a", m.area_mm2}}
               .dump();
         },
         [&](long long j, const std::string& line) {

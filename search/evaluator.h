@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/accuracy/accuracy.h"
 #include "models/cost/cost_model.h"
-#include "plugins/accuracy/accuracy.h"
 #include "search/objective.h"
 #include "search/space.h"
 
@@ -38,8 +38,8 @@ struct Evaluation {
 
 class Evaluator {
  public:
-  Evaluator(const SearchSpace& space, cost::CostModel& cost,
-            accuracy::AccuracyEvaluator& accuracy, const Objective& objective, int workers = 1);
+  Evaluator(const SearchSpace& space, cost::CostModel& cost, accuracy::AccuracyEvaluator& accuracy,
+            const Objective& objective, int workers = 1);
 
   // Results in batch order; `on_result(j, e)` runs for each once the batch is done.
   std::vector<Evaluation> evaluate(
@@ -55,7 +55,7 @@ class Evaluator {
   const SearchSpace& space_;
   cost::CostModel& cost_;
   accuracy::AccuracyEvaluator& accuracy_;
-  Objective objective_;
+  const Objective& objective_;
   int workers_;
   std::map<std::string, Evaluation> cache_;
   std::map<std::string, double> accuracy_cache_;  // network hash -> accuracy

@@ -3,33 +3,25 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/plugin.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
+#include "models/accuracy/accuracy.h"
+#include "models/cost/cost_model.h"
+#include "search/flow.h"
+#include "search/objective.h"
+#include "search/strategy.h"
 #include "sim/accelerator.h"
 
 namespace coda::search {
-
-std::vector<std::string> flows() { return {"joint", "nas", "has", "phase", "nested"}; }
-
 namespace {
 
-nlohmann::json to_json(const YAML::Node& n) {
-  if (n.IsMap()) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& kv : n) j[kv.first.as<std::string>()] = to_json(kv.second);
-    return j;
-  }
-  if (n.IsSequence()) {
-    nlohmann::json j = nlohmann::json::array();
-    for (const auto& v : n) j.push_back(to_json(v));
-    return j;
-  }
-  const std::string s = n.Scalar();
-  if (auto i = parse_int(s)) return *i;
-  if (auto d = parse_double(s)) return *d;
-  if (s == "true" || s == "false") return s == "true";
-  return s;
-}
+// The sections an experiment may have; the rest of its keys are the
+// experiment's own settings (experiment_options()).
+const std::vector<std::string> kSections = {
+    "arch",     "flow",     "budget",    "network_space", "hardware_space",      "network",
+    "hardware", "strategy", "objective", "cost_model",    "cost_model_training", "accuracy",
+    "plugins"};
 
 void need(const YamlDoc& doc, const std::string& key, const std::string& why) {
   if (!doc.root[key]) {
@@ -37,166 +29,159 @@ void need(const YamlDoc& doc, const std::string& key, const std::string& why) {
   }
 }
 
-void forbid(const YamlDoc& doc, const std::string& key, const std::string& flow) {
-  if (doc.root[key]) {
+// Checks an experiment section against what the flow reads.
+void check_need(const YamlDoc& doc, const std::string& key, Need n, const std::string& flow,
+                const std::string& why) {
+  if (n == Need::kRequired) need(doc, key, "flow " + flow + " " + why);
+  if (n == Need::kForbidden && doc.root[key]) {
     throw InputError(location_of(doc.file, doc.root[key]), key,
                      "not used by flow '" + flow + "'; remove it");
   }
 }
 
+// `section: NAME` or `section: {<name_key>: NAME, options...}`: the name, and
+// the options of the registered extension it names.
+template <typename R>
+std::pair<std::string, Options> named_section(const YamlDoc& doc, const std::string& section,
+                                              const std::string& name_key,
+                                              const std::string& fallback, const R& registry,
+                                              const std::string& owner) {
+  const YAML::Node node = doc.root[section];
+  std::string name = fallback;
+  YAML::Node options;
+  SourceLocation where = location_of(doc.file, node ? node : doc.root);
+  if (node && node.IsScalar()) {
+    name = node.Scalar();
+  } else if (node) {
+    require_map(doc.file, node, "the " + section + " section");
+    if (node[name_key]) {
+      name = read_string(doc.file, node, name_key);
+      where = location_of(doc.file, node[name_key]);
+    } else if (fallback.empty()) {
+      throw InputError(location_of(doc.file, node), name_key,
+                       "missing field in the " + section +
+                           " section; available: " + join(registry.names(), ", "));
+    }
+    options = node;
+  }
+  const auto& entry = registry.at(name, where);
+  return {name, Options::from_yaml(entry.options, owner + " " + name, doc, options, {name_key})};
+}
+
 }  // namespace
+
+const OptionDecls& experiment_options() {
+  static const OptionDecls decls = {
+      OptionDecl::text("name", "experiment", "names the run (coda run writes runs/<name>)"),
+      OptionDecl::integer("seed", 1, 0, 9007199254740991LL,
+                          "seed of the strategy, the MLP's training samples and the flows"),
+      OptionDecl::integer("top_k", 5, 0, 1000, "best designs re-simulated with SystemC"),
+      OptionDecl::integer("workers", 1, 1, 256,
+                          "worker processes for simulating cost models (batches of a search)"),
+  };
+  return decls;
+}
 
 Experiment load_experiment(const std::string& path) {
   const YamlDoc doc = load_yaml_file(path);
   require_map(doc.file, doc.root, "an experiment");
-  check_keys(doc.file, doc.root,
-             {"name", "arch", "flow", "network_space", "hardware_space", "network", "hardware",
-              "strategy", "objective", "cost_model", "accuracy", "budget", "seed", "top_k",
-              "workers", "plugins", "cost_model_training"},
-             "the experiment");
   Experiment e;
   e.file = path;
-  e.name = doc.root["name"] ? read_string(doc.file, doc.root, "name") : "experiment";
+  // Plugins first: they may register any name the sections use.
+  if (const YAML::Node p = doc.root["plugins"]) {
+    if (!p.IsSequence()) throw InputError(location_of(doc.file, p), "plugins", "expected a list");
+    for (const auto& item : p) {
+      const std::filesystem::path written(item.Scalar());
+      e.plugins.push_back(written.is_relative()
+                              ? (std::filesystem::path(path).parent_path() / written).string()
+                              : written.string());
+      load_plugin(e.plugins.back());
+    }
+  }
+  // The experiment's own settings: every key that is not a section.
+  {
+    YAML::Node settings(YAML::NodeType::Map);
+    for (const auto& kv : doc.root) {
+      const std::string key = kv.first.as<std::string>();
+      if (std::find(kSections.begin(), kSections.end(), key) != kSections.end()) continue;
+      if (!experiment_options().empty() &&
+          std::none_of(experiment_options().begin(), experiment_options().end(),
+                       [&](const OptionDecl& d) { return d.name == key; })) {
+        std::vector<std::string> allowed = kSections;
+        for (const auto& d : experiment_options()) allowed.push_back(d.name);
+        std::sort(allowed.begin(), allowed.end());
+        throw InputError(location_of(doc.file, kv.first), key,
+                         "unknown field in the experiment; allowed fields: " + join(allowed, ", "));
+      }
+      settings[key] = kv.second;
+    }
+    const Options o = Options::from_yaml(experiment_options(), "the experiment", doc, settings);
+    e.name = o.text("name");
+    e.seed = static_cast<unsigned long long>(o.integer("seed"));
+    e.top_k = static_cast<int>(o.integer("top_k"));
+    e.workers = static_cast<int>(o.integer("workers"));
+  }
   need(doc, "arch", "the accelerator family");
   e.arch = read_string(doc.file, doc.root, "arch");
-  sim::Accelerator* acc = nullptr;
-  try {
-    acc = &sim::accelerator(e.arch);
-  } catch (const InputError& err) {
-    throw InputError(location_of(doc.file, doc.root["arch"]), "arch", err.message());
-  }
+  sim::accelerators().require(e.arch, location_of(doc.file, doc.root["arch"]));
+  const sim::Accelerator& acc = sim::accelerator(e.arch);
+
+  // The flow, its budget, and the sections it reads.
   e.flow = doc.root["flow"] ? read_string(doc.file, doc.root, "flow") : "joint";
-  const auto fl = flows();
-  if (std::find(fl.begin(), fl.end(), e.flow) == fl.end()) {
-    throw InputError(location_of(doc.file, doc.root["flow"]), "flow",
-                     "unknown flow '" + e.flow + "'; available: " + join(fl, ", "));
+  const auto& flow_entry = flows().at(
+      e.flow, doc.root["flow"] ? location_of(doc.file, doc.root["flow"]) : SourceLocation{});
+  e.budget = Options::from_yaml(flow_entry.options, "flow " + e.flow + " (budget)", doc,
+                                doc.root["budget"]);
+  const FlowNeeds needs = flow_entry.make()->needs();
+  check_need(doc, "network_space", needs.network_space, e.flow, "searches the network");
+  if (doc.root["network_space"]) {
+    e.network_space = space::NasSpace::from_reference(doc, doc.root["network_space"]);
   }
-  const bool nas = e.flow != "has", has = e.flow != "nas";
-  if (nas) {
-    need(doc, "network_space", "flow " + e.flow + " searches the network");
-    e.network_space = NasSpace::load(doc, doc.root["network_space"]);
-  } else {
-    forbid(doc, "network_space", e.flow);
+  check_need(doc, "hardware_space", needs.hardware_space, e.flow, "searches the hardware");
+  if (doc.root["hardware_space"]) {
+    e.hardware_space = space::HwSpace::load(
+        space::space_relative(path, read_string(doc.file, doc.root, "hardware_space")), e.arch,
+        acc.params());
   }
-  if (has) {
-    need(doc, "hardware_space", "flow " + e.flow + " searches the hardware");
-    e.hardware_space = HwSpace::load(
-        space_relative(path, read_string(doc.file, doc.root, "hardware_space")), e.arch,
-        acc->params());
-  } else {
-    forbid(doc, "hardware_space", e.flow);
-  }
-  if (e.flow == "has" || e.flow == "phase" || e.flow == "nested") {
-    need(doc, "network", "flow " + e.flow + " needs the (seed) network");
-  }
+  check_need(doc, "network", needs.network, e.flow, "needs the (seed) network");
   if (doc.root["network"]) {
     const std::string spec = read_string(doc.file, doc.root, "network");
     const bool file = spec.size() > 5 && (spec.rfind(".yaml") == spec.size() - 5 ||
                                           spec.rfind(".yml") == spec.size() - 4);
-    e.network = file ? space_relative(path, spec) : spec;
+    e.network = file ? space::space_relative(path, spec) : spec;
   }
-  if (e.flow == "nas") {
-    need(doc, "hardware", "flow nas keeps the hardware fixed");
+  check_need(doc, "hardware", needs.hardware, e.flow, "keeps the hardware fixed");
+  if (doc.root["hardware"]) {
     e.hardware = load_params_file(
-        acc->params(), space_relative(path, read_string(doc.file, doc.root, "hardware")),
+        acc.params(), space::space_relative(path, read_string(doc.file, doc.root, "hardware")),
         e.arch + " hardware config");
-  } else {
-    forbid(doc, "hardware", e.flow);
   }
+
   need(doc, "strategy", "the search strategy");
-  const YAML::Node st = doc.root["strategy"];
-  if (st.IsScalar()) {
-    e.strategy = st.Scalar();
-  } else {
-    require_map(doc.file, st, "the strategy");
-    e.strategy = read_string(doc.file, st, "name");
-    e.strategy_options = to_json(st);
-    e.strategy_options.erase("name");
-  }
+  std::tie(e.strategy, e.strategy_options) =
+      named_section(doc, "strategy", "name", "", strategies(), "strategy");
   need(doc, "objective", "the reward");
-  e.objective = Objective::load(doc, doc.root["objective"]);
-  e.cost_model = doc.root["cost_model"] ? read_string(doc.file, doc.root, "cost_model") : "simulator";
-  if (e.cost_model.rfind("mlp:", 0) == 0) {
-    e.cost_model = "mlp:" + space_relative(path, e.cost_model.substr(4));
-  }
+  std::tie(e.objective, e.objective_options) =
+      named_section(doc, "objective", "name", "nahas", objectives(), "objective");
   need(doc, "accuracy", "the accuracy evaluator");
-  const YAML::Node a = doc.root["accuracy"];
-  require_map(doc.file, a, "the accuracy section");
-  check_keys(doc.file, a,
-             {"evaluator", "dataset", "epochs", "subset", "test_subset", "batch", "lr", "proxy",
-              "threads", "seed", "table", "calibration"},
-             "the accuracy section");
-  e.accuracy_evaluator = read_string(doc.file, a, "evaluator");
-  if (const auto names = accuracy::evaluator_names();
-      !names.empty() && std::find(names.begin(), names.end(), e.accuracy_evaluator) == names.end()) {
-    throw InputError(location_of(doc.file, a["evaluator"]), "evaluator",
-                     "unknown accuracy evaluator '" + e.accuracy_evaluator +
-                         "'; available: " + join(names, ", "));
+  if (!doc.root["accuracy"].IsMap())
+    require_map(doc.file, doc.root["accuracy"], "the accuracy section");
+  std::tie(e.accuracy_evaluator, e.accuracy_options) =
+      named_section(doc, "accuracy", "evaluator", "", accuracy::evaluators(), "accuracy evaluator");
+
+  // The cost model: a spec, and its options from cost_model_training.
+  e.cost_model =
+      doc.root["cost_model"] ? read_string(doc.file, doc.root, "cost_model") : "simulator";
+  const std::string kind = cost::cost_model_kind(e.cost_model);
+  const auto& cost_entry = cost::cost_models().at(
+      kind,
+      doc.root["cost_model"] ? location_of(doc.file, doc.root["cost_model"]) : SourceLocation{});
+  if (e.cost_model.size() > kind.size()) {
+    const std::string arg = e.cost_model.substr(kind.size() + 1);
+    e.cost_model = kind + ":" + space::space_relative(path, arg);
   }
-  if (a["dataset"]) {
-    try {
-      e.accuracy.dataset = accuracy::parse_dataset(read_string(doc.file, a, "dataset"));
-    } catch (const InputError& err) {
-      throw InputError(location_of(doc.file, a["dataset"]), "dataset", err.message());
-    }
-  }
-  if (a["epochs"]) e.accuracy.budget.epochs = static_cast<int>(read_int(doc.file, a, "epochs"));
-  if (a["subset"]) e.accuracy.budget.subset = read_int(doc.file, a, "subset");
-  if (a["test_subset"]) e.accuracy.budget.test_subset = read_int(doc.file, a, "test_subset");
-  if (a["batch"]) {
-    e.accuracy.budget.batch = static_cast<int>(read_int(doc.file, a, "batch"));
-  } else if (e.accuracy_evaluator == "zero-cost") {
-    e.accuracy.budget.batch = accuracy::kZeroCostBatch;
-  }
-  if (a["lr"]) e.accuracy.budget.lr = read_double(doc.file, a, "lr");
-  if (a["threads"]) e.accuracy.budget.threads = static_cast<int>(read_int(doc.file, a, "threads"));
-  if (a["seed"]) e.accuracy.budget.seed = static_cast<unsigned long long>(read_int(doc.file, a, "seed"));
-  if (a["proxy"]) e.accuracy.proxy = read_string(doc.file, a, "proxy");
-  if (a["table"]) e.accuracy.table = space_relative(path, read_string(doc.file, a, "table"));
-  if (a["calibration"]) {
-    e.accuracy.calibration = space_relative(path, read_string(doc.file, a, "calibration"));
-  }
-  if (const YAML::Node b = doc.root["budget"]) {
-    require_map(doc.file, b, "the budget");
-    check_keys(doc.file, b, {"evaluations", "has", "nas", "outer", "inner", "batch"}, "the budget");
-    auto positive = [&](const std::string& k, long long& v) {
-      if (!b[k]) return;
-      v = read_int(doc.file, b, k);
-      if (v < 1) throw InputError(location_of(doc.file, b[k]), k, "must be at least 1");
-    };
-    positive("evaluations", e.budget.evaluations);
-    positive("has", e.budget.has);
-    positive("nas", e.budget.nas);
-    positive("outer", e.budget.outer);
-    positive("inner", e.budget.inner);
-    long long batch = e.budget.batch;
-    positive("batch", batch);
-    e.budget.batch = static_cast<int>(batch);
-  }
-  if (e.flow == "phase" && (e.budget.has < 1 || e.budget.nas < 1)) {
-    throw InputError(location_of(doc.file, doc.root["budget"] ? doc.root["budget"] : doc.root),
-                     "budget", "flow phase needs budget.has and budget.nas");
-  }
-  if (e.flow == "nested" && (e.budget.outer < 1 || e.budget.inner < 1)) {
-    throw InputError(location_of(doc.file, doc.root["budget"] ? doc.root["budget"] : doc.root),
-                     "budget", "flow nested needs budget.outer and budget.inner");
-  }
-  if (doc.root["seed"]) e.seed = static_cast<unsigned long long>(read_int(doc.file, doc.root, "seed"));
-  if (doc.root["top_k"]) e.top_k = static_cast<int>(read_int(doc.file, doc.root, "top_k"));
-  if (doc.root["workers"]) e.workers = static_cast<int>(read_int(doc.file, doc.root, "workers"));
-  if (const YAML::Node p = doc.root["plugins"]) {
-    if (!p.IsSequence()) throw InputError(location_of(doc.file, p), "plugins", "expected a list");
-    for (const auto& item : p) e.plugins.push_back(space_relative(path, item.Scalar()));
-  }
-  if (const YAML::Node t = doc.root["cost_model_training"]) {
-    require_map(doc.file, t, "cost_model_training");
-    check_keys(doc.file, t, {"space", "samples", "epochs", "workers"}, "cost_model_training");
-    e.training.enabled = true;
-    e.training.space = space_relative(path, read_string(doc.file, t, "space"));
-    if (t["samples"]) e.training.samples = read_int(doc.file, t, "samples");
-    if (t["epochs"]) e.training.epochs = static_cast<int>(read_int(doc.file, t, "epochs"));
-    if (t["workers"]) e.training.workers = static_cast<int>(read_int(doc.file, t, "workers"));
-  }
+  e.cost_model_options = Options::from_yaml(cost_entry.options, "cost model " + kind, doc,
+                                            doc.root["cost_model_training"]);
   return e;
 }
 

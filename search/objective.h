@@ -1,14 +1,18 @@
-// Objectives (DESIGN.md "Core interfaces"). The NAHAS weighted product
-// (eq. 4-6): reward = accuracy * prod_i (m_i / T_i)^w_i, with w_i = p when
-// m_i <= T_i and q otherwise; hard constraints use p = 0, q = -1, soft ones
-// p = q = -0.07 (MnasNet). Constraints may name latency_ms, energy_mj,
-// area_mm2, params or macs, each with its own p and q.
+// Objectives (DESIGN.md "Core interfaces"): what a search rewards. An
+// objective turns a candidate's measured metrics into a reward (higher is
+// better) and names the axes of the run's Pareto archive. Objectives register
+// in objectives() with their declared options and are picked in an
+// experiment by `objective: {name: NAME, <options>}`; the builtin `nahas`
+// (NAHAS eq. 4-6) lives in search/objectives/.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "core/yaml_util.h"
+#include "core/options.h"
+#include "core/pareto.h"
+#include "core/registry.h"
 
 namespace coda::search {
 
@@ -17,30 +21,27 @@ struct Measured {
   double accuracy = 0;
   double latency_ms = 0, energy_mj = 0, area_mm2 = 0;
   double params = 0, macs = 0;
+  // By name: accuracy, latency_ms, energy_mj, area_mm2, params or macs.
   double metric(const std::string& name) const;
-};
-
-struct Constraint {
-  std::string metric;
-  double target = 0;
-  double p = 0, q = -1;
+  static const std::vector<std::string>& metric_names();
 };
 
 class Objective {
  public:
-  // YAML: {latency_ms: 0.5, area_mm2: 12, kind: soft|hard,
-  //        constraints: [{metric: params, target: 4e6, kind: hard}, ...]}
-  static Objective load(const YamlDoc& doc, const YAML::Node& node);
-  static std::vector<std::string> metrics();  // the names constraints may use
-
-  const std::vector<Constraint>& constraints() const { return constraints_; }
-  void add(Constraint c) { constraints_.push_back(std::move(c)); }
-  // 0 for an infeasible design.
-  double reward(const Measured& m) const;
-  bool satisfied(const Measured& m) const;
-
- private:
-  std::vector<Constraint> constraints_;
+  virtual ~Objective() = default;
+  // 0 (or less) for designs it rejects; infeasible designs are never asked.
+  virtual double reward(const Measured& m) const = 0;
+  // Whether the design meets every constraint the objective sets.
+  virtual bool satisfied(const Measured& m) const { return m.feasible; }
+  // The axes of the run's Pareto archive (pareto.csv), each a Measured
+  // metric: by default accuracy up, latency, energy and area down.
+  virtual std::vector<ParetoAxis> pareto_axes() const;
 };
+
+using ObjectiveRegistry = Registry<Objective, const Options&>;
+ObjectiveRegistry& objectives();
+// An objective with its options given as YAML text (tests, programs).
+std::unique_ptr<Objective> make_objective(const std::string& name, const std::string& yaml_options,
+                                          const std::string& file = "objective.yaml");
 
 }  // namespace coda::search

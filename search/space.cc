@@ -5,8 +5,9 @@
 
 namespace coda::search {
 
-SearchSpace::SearchSpace(std::optional<NasSpace> nas, std::optional<network::Network> fixed_net,
-                         std::optional<HwSpace> hw, std::optional<ParamSet> fixed_hw)
+SearchSpace::SearchSpace(std::optional<space::NasSpace> nas,
+                         std::optional<network::Network> fixed_net,
+                         std::optional<space::HwSpace> hw, std::optional<ParamSet> fixed_hw)
     : nas_(std::move(nas)),
       fixed_net_(std::move(fixed_net)),
       hw_(std::move(hw)),
@@ -19,9 +20,7 @@ SearchSpace::SearchSpace(std::optional<NasSpace> nas, std::optional<network::Net
   }
   if (nas_) {
     for (const auto& d : nas_->decisions()) {
-      Dimension dim{d.name, {}};
-      for (std::size_t c = 0; c < d.values.size(); ++c) dim.labels.push_back(d.label(static_cast<int>(c)));
-      dims_.push_back(std::move(dim));
+      dims_.push_back({d.name, d.labels});
     }
   }
   nas_dims_ = dims_.size();
@@ -56,9 +55,9 @@ ParamSet SearchSpace::hw_of(const Candidate& x) const {
 
 Decoded SearchSpace::decode(const Candidate& x) const {
   if (x.size() != dims_.size()) {
-    throw InputError({}, "candidate",
-                     "expected " + std::to_string(dims_.size()) + " choices, got " +
-                         std::to_string(x.size()));
+    throw InputError(
+        {}, "candidate",
+        "expected " + std::to_string(dims_.size()) + " choices, got " + std::to_string(x.size()));
   }
   for (std::size_t k = 0; k < x.size(); ++k) {
     if (x[k] < 0 || x[k] >= dims_[k].size()) {
@@ -67,14 +66,16 @@ Decoded SearchSpace::decode(const Candidate& x) const {
                            std::to_string(dims_[k].size() - 1));
     }
   }
-  network::Network net = nas_ ? nas_->decode(Candidate(x.begin(), x.begin() + static_cast<long>(nas_dims_)))
-                              : *fixed_net_;
+  network::Network net =
+      nas_ ? nas_->decode(Candidate(x.begin(), x.begin() + static_cast<long>(nas_dims_)))
+           : *fixed_net_;
   return {std::move(net), hw_of(x)};
 }
 
 std::string SearchSpace::describe(const Candidate& x) const {
-  std::string nas = nas_ ? nas_->describe(Candidate(x.begin(), x.begin() + static_cast<long>(nas_dims_)))
-                         : fixed_net_->name();
+  std::string nas =
+      nas_ ? nas_->describe(Candidate(x.begin(), x.begin() + static_cast<long>(nas_dims_)))
+           : fixed_net_->name();
   std::vector<std::string> hw;
   for (std::size_t k = nas_dims_; k < dims_.size(); ++k) {
     hw.push_back(dims_[k].name + "=" + dims_[k].labels[static_cast<std::size_t>(x[k])]);

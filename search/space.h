@@ -11,8 +11,8 @@
 
 #include "core/params.h"
 #include "models/network/network.h"
-#include "search/hw_space.h"
-#include "search/nas_space.h"
+#include "models/space/hw_space.h"
+#include "models/space/nas_space.h"
 
 namespace coda::search {
 
@@ -32,8 +32,8 @@ struct Decoded {
 class SearchSpace {
  public:
   // A NAS space or a fixed network, times a hardware space or a fixed config.
-  SearchSpace(std::optional<NasSpace> nas, std::optional<network::Network> fixed_net,
-              std::optional<HwSpace> hw, std::optional<ParamSet> fixed_hw);
+  SearchSpace(std::optional<space::NasSpace> nas, std::optional<network::Network> fixed_net,
+              std::optional<space::HwSpace> hw, std::optional<ParamSet> fixed_hw);
 
   const std::vector<Dimension>& dimensions() const { return dims_; }
   std::size_t nas_dimensions() const { return nas_dims_; }
@@ -53,13 +53,13 @@ class SearchSpace {
   SearchSpace with_fixed_hw(const ParamSet& hw) const;
   // The config of the hardware part of x (only when hardware is searched).
   ParamSet hw_of(const Candidate& x) const;
-  const std::optional<HwSpace>& hw_space() const { return hw_; }
-  const std::optional<NasSpace>& nas_space() const { return nas_; }
+  const std::optional<space::HwSpace>& hw_space() const { return hw_; }
+  const std::optional<space::NasSpace>& nas_space() const { return nas_; }
 
  private:
-  std::optional<NasSpace> nas_;
+  std::optional<space::NasSpace> nas_;
   std::optional<network::Network> fixed_net_;
-  std::optional<HwSpace> hw_;
+  std::optional<space::HwSpace> hw_;
   std::optional<ParamSet> fixed_hw_;
   std::vector<Dimension> dims_;
   std::size_t nas_dims_ = 0;

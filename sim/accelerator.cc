@@ -2,22 +2,9 @@
 
 #include <map>
 
-#include "core/text.h"
+#include "core/error.h"
 
 namespace coda::sim {
-namespace {
-
-struct Entry {
-  AcceleratorFactory factory;
-  std::unique_ptr<Accelerator> instance;
-};
-
-std::map<std::string, Entry>& entries() {
-  static std::map<std::string, Entry> e;
-  return e;
-}
-
-}  // namespace
 
 nlohmann::json to_json(const SimResult& r) {
   nlohmann::json layers = nlohmann::json::array();
@@ -49,25 +36,38 @@ nlohmann::json to_json(const SimResult& r) {
   return j;
 }
 
-void register_accelerator(const std::string& name, AcceleratorFactory factory) {
-  entries()[name].factory = std::move(factory);
+void ModelChoice::check(const std::string& arch) const {
+  if (scope != "network" && arch != "fpga") {
+    throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
+  }
 }
 
-std::vector<std::string> accelerator_names() {
-  std::vector<std::string> out;
-  for (const auto& [name, e] : entries()) out.push_back(name);
-  return out;
+SimResult ModelChoice::run(Accelerator& acc, const network::Network& net, const ParamSet& hw,
+                           bool trace) const {
+  SimOptions opts;
+  opts.trace = trace;
+  opts.scope = scope;
+  return model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
+}
+
+ParamSet load_hw(const Accelerator& acc, const std::string& path,
+                 const std::vector<std::string>& overrides) {
+  ParamSet hw(acc.params());
+  if (!path.empty()) hw = load_params_file(acc.params(), path, acc.name() + " hardware config");
+  for (const auto& o : overrides) hw.apply_override(o);
+  return hw;
+}
+
+AcceleratorRegistry& accelerators() {
+  static AcceleratorRegistry r("accelerator", "arch", "");
+  return r;
 }
 
 Accelerator& accelerator(const std::string& name) {
-  auto it = entries().find(name);
-  if (it == entries().end()) {
-    throw InputError(
-        {}, "arch",
-        "unknown accelerator '" + name + "'; available: " + join(accelerator_names(), ", "));
-  }
-  if (!it->second.instance) it->second.instance = it->second.factory();
-  return *it->second.instance;
+  static std::map<std::string, std::unique_ptr<Accelerator>> instances;
+  auto& instance = instances[accelerators().at(name).name];
+  if (!instance) instance = accelerators().make(name);
+  return *instance;
 }
 
 }  // namespace coda::sim

@@ -1,15 +1,17 @@
 // The interface every accelerator family implements (DESIGN.md "Core
-// interfaces"), its result record, and the registry the CLI looks names up in.
+// interfaces"), its result record, and its registry (picked by `arch:` and
+// --arch). A family registers its Accelerator here and its SystemC modules in
+// sim::parts() (session.h), from its own register function.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/params.h"
+#include "core/registry.h"
 #include "models/network/network.h"
 
 namespace coda::sim {
@@ -70,10 +72,27 @@ class Accelerator {
   }
 };
 
-using AcceleratorFactory = std::function<std::unique_ptr<Accelerator>()>;
-void register_accelerator(const std::string& name, AcceleratorFactory factory);
-std::vector<std::string> accelerator_names();
-// Throws InputError listing the registered names when `name` is unknown.
+// Which model a job runs: the SystemC model (ground truth) or its analytical
+// twin, over every layer ("network") or HotNAS Table II's convolutions-only
+// convention ("conv_only", the fpga family only).
+struct ModelChoice {
+  std::string model = "systemc";  // systemc | analytical
+  std::string scope = "network";  // network | conv_only
+  // Throws InputError when the scope does not apply to `arch`.
+  void check(const std::string& arch) const;
+  SimResult run(Accelerator& acc, const network::Network& net, const ParamSet& hw,
+                bool trace = false) const;
+};
+
+// The hardware config of `acc`: its defaults, a YAML file over them when
+// given (every field required), then `field=value` overrides (--set).
+ParamSet load_hw(const Accelerator& acc, const std::string& path,
+                 const std::vector<std::string>& overrides);
+
+using AcceleratorRegistry = Registry<Accelerator>;
+AcceleratorRegistry& accelerators();
+// The process's one instance of family `name`, made on first use; an
+// unknown name is an InputError listing the registered ones.
 Accelerator& accelerator(const std::string& name);
 
 }  // namespace coda::sim

@@ -12,31 +12,26 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
 namespace coda::sim {
 namespace {
 
-struct Registry {
-  std::map<std::string, Session::PartFactory> factories;
+struct State {
   std::string trace_path;
   bool elaborated = false;
 };
 
-Registry& registry() {
-  static Registry r;
-  return r;
+State& state() {
+  static State s;
+  return s;
 }
 
 }  // namespace
 
-void Session::register_part(const std::string& name, PartFactory factory) {
-  Registry& r = registry();
-  if (r.elaborated) {
-    if (r.factories.count(name)) return;  // already part of the running session
-    throw std::logic_error("sim part '" + name + "' registered after elaboration");
-  }
-  r.factories.emplace(name, std::move(factory));
+PartRegistry& parts() {
+  static PartRegistry r("SystemC part", "part", "");
+  return r;
 }
 
 void Session::enable_trace(const std::string& path) {
-  if (registry().elaborated) throw std::logic_error("trace enabled after elaboration");
-  registry().trace_path = path;
+  if (state().elaborated) throw std::logic_error("trace enabled after elaboration");
+  state().trace_path = path;
 }
 
 Session& Session::instance() {
@@ -49,7 +44,7 @@ Session::Session() {
   ::setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_,
                                           sc_core::SC_DO_NOTHING);
-  Registry& r = registry();
+  State& r = state();
   r.elaborated = true;
   dram_ = std::make_unique<Dram>("dram");
   interconnect_ = std::make_unique<Interconnect>("interconnect");
@@ -58,7 +53,16 @@ Session::Session() {
     trace_ = sc_core::sc_create_vcd_trace_file(r.trace_path.c_str());
     trace_->set_time_unit(1, sc_core::SC_NS);
   }
-  for (auto& [name, factory] : r.factories) parts_[name] = factory(*this);
+  for (const auto& name : parts().names()) parts_[name] = parts().make(name, *this);
+}
+
+sc_core::sc_module& Session::part_module(const std::string& name) {
+  auto it = parts_.find(name);
+  if (it == parts_.end()) {
+    throw std::logic_error("SystemC part '" + name +
+                           "' was registered after the session elaborated");
+  }
+  return *it->second;
 }
 
 Session::~Session() {

@@ -5,23 +5,26 @@
 
 #include <systemc>
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "core/registry.h"
 #include "sim/memory.h"
 
 namespace coda::sim {
 
+class Session;
+
+// The SystemC modules of each accelerator family (engines, DMAs bound to the
+// interconnect), built when the session elaborates: every part registered
+// before the first Session::instance() joins it; later ones cannot.
+using PartRegistry = Registry<sc_core::sc_module, Session&>;
+PartRegistry& parts();
+
 class Session {
  public:
-  // Builds one family's modules (engines, DMAs bound to the interconnect).
-  using PartFactory = std::function<std::unique_ptr<sc_core::sc_module>(Session&)>;
-
-  // Both must be called before the first instance(); parts registered later
-  // cannot join an elaborated session.
-  static void register_part(const std::string& name, PartFactory factory);
+  // Must be called before the first instance().
   static void enable_trace(const std::string& vcd_path_without_extension);
 
   // The process-wide session, elaborated on first use.
@@ -33,7 +36,7 @@ class Session {
   bool has_part(const std::string& name) const { return parts_.count(name) != 0; }
   template <typename T>
   T& part(const std::string& name) {
-    return dynamic_cast<T&>(*parts_.at(name));
+    return dynamic_cast<T&>(part_module(name));
   }
 
   // Runs until every process is idle; returns the simulated time that passed.
@@ -43,6 +46,7 @@ class Session {
 
  private:
   Session();
+  sc_core::sc_module& part_module(const std::string& name);
 
   std::unique_ptr<Dram> dram_;
   std::unique_ptr<Interconnect> interconnect_;

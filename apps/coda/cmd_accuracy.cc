@@ -1,75 +1,77 @@
-// `coda accuracy`: one accuracy signal for one network, from a real training
-// run (train), a zero-cost proxy at initialisation (zero-cost) or published
-// numbers (table).
+// `coda accuracy`: one accuracy signal for one network from any registered
+// evaluator. Its option flags come from the evaluators' declarations (an
+// option `test_subset` is the flag --test-subset), so the command and an
+// experiment's `accuracy:` section take the same options.
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "apps/coda/commands.h"
-#include "apps/coda/report.h"
+#include "core/report.h"
+#include "core/text.h"
+#include "models/accuracy/accuracy.h"
 #include "models/network/zoo.h"
-#include "plugins/accuracy/accuracy.h"
 
 namespace coda::app {
+namespace {
+
+std::string flag_of(const std::string& option) {
+  std::string f = option;
+  for (auto& c : f) c = c == '_' ? '-' : c;
+  return "--" + f;
+}
+
+}  // namespace
 
 void register_accuracy_command(CLI::App& app) {
   struct Args {
-    std::string network, evaluator = "train", dataset, json;
+    std::string network, evaluator = "train", json;
     bool no_cache = false;
-    accuracy::Options o;
+    std::map<std::string, std::string> given;  // option -> text
   };
   auto a = std::make_shared<Args>();
-  auto* cmd = app.add_subcommand("accuracy", "Accuracy of a network: train, zero-cost or table");
+  auto* cmd = app.add_subcommand("accuracy", "Accuracy of a network from an accuracy evaluator");
   cmd->add_option("--network", a->network, "zoo name[:options] or network YAML")->required();
-  cmd->add_option("--evaluator", a->evaluator, "train | zero-cost | table")->capture_default_str();
-  cmd->add_option("--dataset", a->dataset,
-                  "fashion-mnist[:DIR] | cifar10:PATH | imagenet (table); default fashion-mnist, "
-                  "imagenet for table");
-  cmd->add_option("--epochs", a->o.budget.epochs, "training epochs")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 10000));
-  cmd->add_option("--subset", a->o.budget.subset, "training images used (0: all)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--test-subset", a->o.budget.test_subset, "test images used (0: all)")
-      ->check(CLI::NonNegativeNumber);
-  auto* batch = cmd->add_option("--batch", a->o.budget.batch,
-                                "batch size (default 128; zero-cost: the scored batch, default 64, "
-                                "the batch of the shipped fit)")
-                    ->check(CLI::Range(2, 65536));
-  cmd->add_option("--lr", a->o.budget.lr, "peak SGD learning rate")
-      ->capture_default_str()
-      ->check(CLI::Range(1e-6, 10.0));
-  cmd->add_option("--schedule", a->o.budget.schedule, "learning-rate schedule")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"cosine", "constant"}));
-  cmd->add_option("--threads", a->o.budget.threads, "LibTorch threads (0: all cores)")
-      ->check(CLI::Range(0, 1024));
-  cmd->add_option("--seed", a->o.budget.seed, "seed (initialisation, order, batch)")
+  const auto& registry = accuracy::evaluators();
+  cmd->add_option("--evaluator", a->evaluator, join(registry.names(), " | "))
       ->capture_default_str();
-  cmd->add_option("--checkpoint", a->o.budget.checkpoint,
-                  "fine-tune from these weights (written by --save-checkpoint)");
-  cmd->add_option("--beta", a->o.budget.beta, "fine-tune for this many batches (HotNAS beta)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--save-checkpoint", a->o.save_checkpoint, "write the trained weights here");
-  cmd->add_option("--proxy", a->o.proxy, "zero-cost proxy: naswot | synflow")
-      ->capture_default_str();
-  cmd->add_option("--table", a->o.table, "accuracy table CSV (default configs/accuracy/published.csv)");
-  cmd->add_option("--calibration", a->o.calibration,
-                  "zero-cost fit CSV (default configs/accuracy/zero_cost_fit.csv)");
-  cmd->add_option("--cache", a->o.cache_dir, "result cache directory (default ~/.cache/coda)");
+  // One flag per option name; its help lists each evaluator's default.
+  std::map<std::string, std::pair<const OptionDecl*, std::vector<std::string>>> options;
+  for (const auto& name : registry.names()) {
+    for (const auto& d : registry.info(name).options) {
+      auto& o = options[d.name];
+      if (!o.first) o.first = &d;
+      o.second.push_back(name + ": " + d.default_text());
+    }
+  }
+  for (const auto& [name, o] : options) {
+    const std::string option = name;
+    cmd->add_option_function<std::string>(
+        flag_of(name), [a, option](const std::string& v) { a->given[option] = v; },
+        o.first->description + "; " + o.first->allowed() + " (default " + join(o.second, ", ") +
+            ")");
+  }
   cmd->add_flag("--no-cache", a->no_cache, "neither read nor write the result cache");
   cmd->add_option("--json", a->json, "write the result as JSON (- for stdout)");
-  cmd->callback([a, batch] {
-    accuracy::register_accuracy_evaluators();
-    if (a->evaluator == "zero-cost" && batch->count() == 0) {
-      a->o.budget.batch = accuracy::kZeroCostBatch;
+  cmd->callback([a] {
+    const auto& entry = accuracy::evaluators().at(a->evaluator, {"--evaluator", 0, 0});
+    Options o(entry.options, "accuracy evaluator " + entry.name);
+    for (const auto& [name, text] : a->given) {
+      if (!o.declares(name)) {
+        std::vector<std::string> flags;
+        for (const auto& d : entry.options) flags.push_back(flag_of(d.name));
+        throw InputError({flag_of(name), 0, 0}, name,
+                         "not an option of evaluator " + entry.name + "; its options: " +
+                             (flags.empty() ? std::string("none") : join(flags, ", ")));
+      }
+      o.set_text(name, text, {flag_of(name), 0, 0});
     }
-    if (!a->dataset.empty()) a->o.dataset = accuracy::parse_dataset(a->dataset);
-    if (a->no_cache) a->o.cache_dir = "-";
+    if (a->no_cache && o.declares("cache")) o.set_text("cache", "-", {"--no-cache", 0, 0});
     const network::Network net = network::load_network(a->network);
-    auto ev = accuracy::make_evaluator(a->evaluator, a->o);
+    auto ev = accuracy::evaluators().make(entry.name, o);
     const accuracy::Result r = ev->evaluate(net);
     nlohmann::json j = r.to_json();
     j["network"] = net.name();

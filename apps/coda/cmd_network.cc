@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "apps/coda/commands.h"
-#include "apps/coda/report.h"
 #include "core/error.h"
+#include "core/report.h"
 #include "models/network/yaml_io.h"
 #include "models/network/zoo.h"
 

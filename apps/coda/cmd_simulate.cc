@@ -5,17 +5,14 @@
 #include <memory>
 
 #include "apps/coda/commands.h"
-#include "apps/coda/report.h"
 #include "core/error.h"
+#include "core/report.h"
 #include "core/text.h"
 #include "models/edge/edge.h"
 #include "models/network/compression_plan.h"
 #include "models/network/zoo.h"
 #include "sim/accelerator.h"
 #include "sim/session.h"
-
-#include <filesystem>
-#include <fstream>
 
 namespace coda::app {
 namespace {
@@ -47,7 +44,8 @@ std::string summary_table(const sim::SimResult& r) {
     std::string name = l.name.size() > 34 ? "…" + l.name.substr(l.name.size() - 33) : l.name;
     std::string twin;
     if (l.extra.contains("analytical_bottleneck")) {
-      twin = fmt::format("  (analytical {} {:+.1f}%)", l.extra["analytical_bottleneck"].get<std::string>(),
+      twin = fmt::format("  (analytical {} {:+.1f}%)",
+                         l.extra["analytical_bottleneck"].get<std::string>(),
                          l.extra["difference_pct"].get<double>());
     }
     out += fmt::format("{:<34} {:<14} {:>11.0f} {:>10.5f} {:>14} {:>6.1f}  {}{}\n", name, l.op,
@@ -57,139 +55,22 @@ std::string summary_table(const sim::SimResult& r) {
   return out;
 }
 
-bool is_gemm_topology(const std::string& path) {
-  std::ifstream in(path);
-  std::string header;
-  std::getline(in, header);
-  const auto cols = split(header, ',');
-  return cols.size() > 1 && trim(cols[1]) == "M";
-}
-
-// SCALE-Sim mode: its .cfg and topology files, its report files.
-void run_scalesim(const std::string& cfg_path, const std::string& topo_path, double clock_ghz,
-                  const std::string& json_path, const std::string& report_dir) {
-  const edge::SystolicConfig cfg = edge::load_scalesim_config(cfg_path);
-  const auto layers = edge::load_scalesim_topology(topo_path, is_gemm_topology(topo_path));
-  const auto runs = edge::simulate_systolic(layers, cfg);
-  const std::string topo_name = std::filesystem::path(topo_path).stem().string();
-  long long cycles = 0, macs = 0;
-  nlohmann::json jl = nlohmann::json::array();
-  for (const auto& r : runs) {
-    cycles += r.total_cycles;
-    macs += r.counts.macs;
-    jl.push_back({{"name", r.name},
-                  {"op", "conv2d"},
-                  {"cycles", r.total_cycles},
-                  {"stall_cycles", r.stall_cycles},
-                  {"latency_ms", r.total_cycles / (clock_ghz * 1e6)},
-                  {"macs", r.counts.macs},
-                  {"utilization", r.counts.overall_util_pct / 100},
-                  {"mapping_efficiency", r.counts.mapping_efficiency_pct / 100},
-                  {"bottleneck", r.stall_cycles > 0 ? "io" : "compute"},
-                  {"sram_ifmap_reads", r.counts.ifmap_sram_reads},
-                  {"sram_filter_reads", r.counts.filter_sram_reads},
-                  {"sram_ofmap_writes", r.counts.ofmap_sram_writes}});
-  }
-  const double util =
-      static_cast<double>(macs) / (static_cast<double>(cycles) * cfg.rows * cfg.cols);
-  if (!json_path.empty()) {
-    write_json({{"status", "ok"},
-                {"arch", "edge"},
-                {"microarch", "systolic"},
-                {"dataflow", edge::dataflow_name(cfg.dataflow)},
-                {"array", {cfg.rows, cfg.cols}},
-                {"network", topo_name},
-                {"latency_ms", cycles / (clock_ghz * 1e6)},
-                {"cycles", cycles},
-                {"energy_mj", nullptr},
-                {"area_mm2", nullptr},
-                {"utilization", util},
-                {"layers", jl}},
-               json_path);
-  }
-  if (!report_dir.empty()) {
-    std::filesystem::create_directories(report_dir);
-    std::ofstream comp(report_dir + "/COMPUTE_REPORT.csv");
-    comp << "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute "
-            "Util %,\n";
-    std::ofstream det(report_dir + "/DETAILED_ACCESS_REPORT.csv");
-    det << "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
-           "Start "
-           "Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP "
-           "Stop "
-           "Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP "
-           "Reads, "
-           "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM OFMAP Start "
-           "Cycle, "
-           "DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n";
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      const auto& r = runs[i];
-      const auto& c = r.counts;
-      comp << fmt::format("{}, {}, {}, {:.12g}, {:.12g}, {:.12g},\n", i, r.total_cycles,
-                          r.stall_cycles, c.overall_util_pct, c.mapping_efficiency_pct,
-                          c.compute_util_pct);
-      det << fmt::format(
-          "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {},\n", i, 0,
-          r.total_cycles, c.ifmap_sram_reads, 0, r.total_cycles, c.filter_sram_reads, 0,
-          r.total_cycles, c.ofmap_sram_writes, r.dram_ifmap_start, r.dram_ifmap_stop,
-          c.ifmap_dram_words, r.dram_filter_start, r.dram_filter_stop, c.filter_dram_words,
-          r.dram_ofmap_start, r.dram_ofmap_stop, c.ofmap_dram_words);
-    }
-  }
-  if (json_path != "-") {
-    std::cout << fmt::format("{} on a {}x{} {} systolic array: {} cycles, utilization {:.1f}%\n\n",
-                             topo_name, cfg.rows, cfg.cols, edge::dataflow_name(cfg.dataflow),
-                             cycles, 100 * util);
-    std::cout << fmt::format("{:<24} {:>12} {:>8} {:>7} {:>7} {:>14} {:>14} {:>12}\n", "layer",
-                             "cycles", "stall", "util%", "map%", "ifmap reads", "filter reads",
-                             "ofmap writes");
-    for (const auto& r : runs) {
-      std::cout << fmt::format("{:<24} {:>12} {:>8} {:>7.2f} {:>7.2f} {:>14} {:>14} {:>12}\n",
-                               r.name, r.total_cycles, r.stall_cycles, r.counts.overall_util_pct,
-                               r.counts.mapping_efficiency_pct, r.counts.ifmap_sram_reads,
-                               r.counts.filter_sram_reads, r.counts.ofmap_sram_writes);
-    }
-  }
-}
-
 }  // namespace
 
-void ModelChoice::add_options(CLI::App* cmd) {
-  cmd->add_option("--model", model, "systemc (ground truth) or analytical (the twin)")
+void add_model_options(CLI::App* cmd, sim::ModelChoice& choice) {
+  cmd->add_option("--model", choice.model, "systemc (ground truth) or analytical (the twin)")
       ->check(CLI::IsMember({"systemc", "analytical"}))
       ->capture_default_str();
-  cmd->add_option("--scope", scope,
+  cmd->add_option("--scope", choice.scope,
                   "fpga: network (every layer) or conv_only (HotNAS Table II's convention)")
       ->check(CLI::IsMember({"network", "conv_only"}))
       ->capture_default_str();
 }
 
-void ModelChoice::check(const std::string& arch) const {
-  if (scope != "network" && arch != "fpga") {
-    throw InputError({}, "--scope", "conv_only is the fpga family's convention; use --arch fpga");
-  }
-}
-
-sim::SimResult ModelChoice::run(sim::Accelerator& acc, const network::Network& net,
-                                const ParamSet& hw, bool trace) const {
-  sim::SimOptions opts;
-  opts.trace = trace;
-  opts.scope = scope;
-  return model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
-}
-
-ParamSet load_hw(const sim::Accelerator& acc, const std::string& path,
-                 const std::vector<std::string>& overrides) {
-  ParamSet hw(acc.params());
-  if (!path.empty()) hw = load_params_file(acc.params(), path, acc.name() + " hardware config");
-  for (const auto& o : overrides) hw.apply_override(o);
-  return hw;
-}
-
 void register_simulate_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string arch, hw, network, json, trace, compression;
-    ModelChoice model;
+    sim::ModelChoice model;
     std::string scalesim_config, scalesim_topology, report_dir;
     std::vector<std::string> set;
     bool dump_params = false;
@@ -200,7 +81,7 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--hw", a->hw, "hardware config YAML (defaults to the family's baseline)");
   cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml");
   cmd->add_option("--set", a->set, "override a hardware field: field=value (repeatable)");
-  a->model.add_options(cmd);
+  add_model_options(cmd, a->model);
   cmd->add_option("--compression", a->compression,
                   "a compression plan YAML (pattern, channel cut, quantization, kernel expansion "
                   "per conv layer) applied to the network first");
@@ -216,7 +97,7 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
       "with --scalesim-*: write COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv here");
   cmd->callback([a, &exit_code] {
     sim::Accelerator& acc = sim::accelerator(a->arch);
-    const ParamSet hw = load_hw(acc, a->hw, a->set);
+    const ParamSet hw = sim::load_hw(acc, a->hw, a->set);
     if (a->dump_params) {
       std::cout << hw.dump_yaml();
       return;
@@ -227,8 +108,10 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
         throw InputError({}, "--scalesim-config",
                          "needs both --scalesim-config and --scalesim-topology");
       }
-      run_scalesim(a->scalesim_config, a->scalesim_topology, hw.get("clock_ghz"), a->json,
-                   a->report_dir);
+      const auto report = edge::run_scalesim(
+          {a->scalesim_config, a->scalesim_topology, a->report_dir, hw.get("clock_ghz")});
+      if (!a->json.empty()) write_json(report.json, a->json);
+      if (a->json != "-") std::cout << report.table;
       return;
     }
     if (a->network.empty()) throw InputError({}, "--network", "is required");

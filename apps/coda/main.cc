@@ -7,7 +7,7 @@
 #include "apps/coda/commands.h"
 #include "core/cluster.h"
 #include "core/error.h"
-#include "models/registry.h"
+#include "plugins/builtins.h"
 
 int main(int argc, char** argv) {
   coda::cluster::init(&argc, &argv);
@@ -17,17 +17,18 @@ int main(int argc, char** argv) {
   CLI::App app{"coda: co-design of neural networks and DNN accelerators"};
   app.set_version_flag("--version", std::string("coda ") + CODA_VERSION);
   app.require_subcommand(1);
-  coda::register_accelerators();
   int exit_code = 0;
-  coda::app::register_network_commands(app);
-  coda::app::register_simulate_command(app, exit_code);
-  coda::app::register_sweep_command(app);
-  coda::app::register_dataset_command(app);
-  coda::app::register_cost_commands(app);
-  coda::app::register_dpu_commands(app, exit_code);
-  coda::app::register_accuracy_command(app);
-  coda::app::register_search_commands(app);
   try {
+    coda::register_builtins();
+    coda::app::register_network_commands(app);
+    coda::app::register_simulate_command(app, exit_code);
+    coda::app::register_sweep_command(app);
+    coda::app::register_dataset_command(app);
+    coda::app::register_cost_commands(app);
+    coda::app::register_dpu_commands(app, exit_code);
+    coda::app::register_accuracy_command(app);
+    coda::app::register_search_commands(app);
+    coda::app::register_extensions_command(app);
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);

@@ -1,28 +1,19 @@
 #include "models/cost/cost_model.h"
 
-#include <map>
-
 #include "core/error.h"
-#include "core/text.h"
 #include "sim/accelerator.h"
 
 namespace coda::cost {
 namespace {
 
-std::map<std::string, CostModelFactory>& registry() {
-  static std::map<std::string, CostModelFactory> r;
-  return r;
-}
-
 Metrics to_metrics(const sim::SimResult& r) {
   return {r.feasible, r.reason, r.latency_s, r.energy_j, r.area_mm2};
 }
 
-// Both built-in models wrap an accelerator: the SystemC simulation or its
-// analytical twin.
+// Both wrap an accelerator: the SystemC simulation or its analytical twin.
 class AcceleratorModel : public CostModel {
  public:
-  AcceleratorModel(std::string arch, bool analytical)
+  AcceleratorModel(const std::string& arch, bool analytical)
       : acc_(sim::accelerator(arch)), analytical_(analytical) {}
   std::string name() const override { return analytical_ ? "analytical" : "simulator"; }
   std::vector<Metrics> evaluate(const std::vector<Query>& batch) override {
@@ -40,46 +31,42 @@ class AcceleratorModel : public CostModel {
   bool analytical_;
 };
 
-bool register_builtins() {
-  registry()["simulator"] = [](const std::string&, const std::string& arch) {
-    return std::make_unique<AcceleratorModel>(arch, false);
-  };
-  registry()["analytical"] = [](const std::string&, const std::string& arch) {
-    return std::make_unique<AcceleratorModel>(arch, true);
-  };
-  return true;
-}
-
-void ensure_builtins() {
-  static const bool done = register_builtins();
-  (void)done;
-}
-
 }  // namespace
 
-void register_cost_model(const std::string& kind, CostModelFactory factory) {
-  ensure_builtins();
-  registry()[kind] = std::move(factory);
+CostModelRegistry& cost_models() {
+  static CostModelRegistry r("cost model", "cost_model", "");
+  return r;
 }
 
-std::vector<std::string> cost_model_kinds() {
-  ensure_builtins();
-  std::vector<std::string> out;
-  for (const auto& [k, f] : registry()) out.push_back(k);
-  return out;
+std::string cost_model_kind(const std::string& spec) {
+  return spec.substr(0, spec.find(':'));
+}
+
+std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const CostModelContext& ctx) {
+  const auto colon = spec.find(':');
+  CostModelContext c = ctx;
+  c.arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  return cost_models().make(cost_model_kind(spec), c);
 }
 
 std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const std::string& arch) {
-  ensure_builtins();
-  const auto colon = spec.find(':');
-  const std::string kind = spec.substr(0, colon);
-  auto it = registry().find(kind);
-  if (it == registry().end()) {
-    throw InputError(
-        {}, "cost-model",
-        "unknown cost model '" + kind + "'; available: " + join(cost_model_kinds(), ", "));
-  }
-  return it->second(colon == std::string::npos ? "" : spec.substr(colon + 1), arch);
+  const std::string kind = cost_model_kind(spec);
+  CostModelContext c;
+  c.arch = arch;
+  c.options = Options(cost_models().at(kind).options, "cost model " + kind);
+  return make_cost_model(spec, c);
+}
+
+void register_accelerator_cost_models() {
+  cost_models().add(
+      {"simulator", "the family's SystemC model (ground truth)", {}, [](const CostModelContext& c) {
+         return std::make_unique<AcceleratorModel>(c.arch, false);
+       }});
+  cost_models().add(
+      {"analytical",
+       "the family's analytical twin of the SystemC model",
+       {},
+       [](const CostModelContext& c) { return std::make_unique<AcceleratorModel>(c.arch, true); }});
 }
 
 }  // namespace coda::cost

@@ -1,14 +1,17 @@
 // The CostModel interface (DESIGN.md "Core interfaces"): a batch of
 // (network, hardware) queries in, a batch of metrics out. Search and
-// validation see only this interface; implementations register by name.
+// validation see only this interface; implementations register by kind in
+// cost_models() and are picked by a spec, "kind" or "kind:arg"
+// ("simulator", "analytical", "mlp:model.pt").
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/options.h"
 #include "core/params.h"
+#include "core/registry.h"
 #include "models/network/network.h"
 
 namespace coda::cost {
@@ -31,15 +34,34 @@ class CostModel {
   virtual ~CostModel() = default;
   virtual std::string name() const = 0;
   virtual std::vector<Metrics> evaluate(const std::vector<Query>& batch) = 0;
+  // What answers, for reports: the kind with any file it loaded
+  // ("mlp:/.../model.pt").
+  virtual std::string source() const { return name(); }
+  // True when one large batch in this process is fastest (a learned model);
+  // false when queries gain from being spread over worker processes.
+  virtual bool prefers_one_batch() const { return false; }
 };
 
-// "simulator" (the SystemC model), "analytical" (its twin); `arch` names the
-// accelerator family. Later issues add "mlp:<model.pt>" and "lut:<file>".
-using CostModelFactory =
-    std::function<std::unique_ptr<CostModel>(const std::string& arg, const std::string& arch)>;
-void register_cost_model(const std::string& kind, CostModelFactory factory);
-std::vector<std::string> cost_model_kinds();
+// What a factory gets: the spec's argument ("model.pt" of "mlp:model.pt"),
+// the accelerator family, the kind's declared options and a seed for
+// anything it builds (the MLP's training samples).
+struct CostModelContext {
+  std::string arg;
+  std::string arch;
+  Options options;
+  unsigned long long seed = 1;
+};
+
+using CostModelRegistry = Registry<CostModel, const CostModelContext&>;
+CostModelRegistry& cost_models();
+
 // `spec` is "kind" or "kind:arg"; unknown kinds list the registered ones.
 std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const std::string& arch);
+std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const CostModelContext& ctx);
+// The kind of a spec ("mlp" of "mlp:model.pt").
+std::string cost_model_kind(const std::string& spec);
+
+// "simulator" (the SystemC model) and "analytical" (its twin).
+void register_accelerator_cost_models();
 
 }  // namespace coda::cost

@@ -11,9 +11,14 @@
 #include <random>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <iostream>
+
 #include "core/error.h"
+#include "core/files.h"
 #include "models/cost/cost_model.h"
 #include "models/cost/featurizer.h"
 #include "sim/accelerator.h"
@@ -326,7 +331,7 @@ namespace {
 class MlpCostModel : public CostModel {
  public:
   MlpCostModel(const std::string& path, const std::string& arch)
-      : model_(path), featurizer_(sim::accelerator(arch).params()) {
+      : path_(path), model_(path), featurizer_(sim::accelerator(arch).params()) {
     if (model_.featurizer_version() != featurizer_.version() ||
         model_.features() != featurizer_.size()) {
       throw InputError({path, 0, 0}, "cost-model",
@@ -338,6 +343,8 @@ class MlpCostModel : public CostModel {
     }
   }
   std::string name() const override { return "mlp"; }
+  bool prefers_one_batch() const override { return true; }
+  std::string source() const override { return "mlp:" + path_; }
   std::vector<Metrics> evaluate(const std::vector<Query>& batch) override {
     std::vector<float> x;
     x.reserve(batch.size() * featurizer_.size());
@@ -354,17 +361,98 @@ class MlpCostModel : public CostModel {
   }
 
  private:
+  std::string path_;
   MlpModel model_;
   Featurizer featurizer_;
 };
 
 }  // namespace
 
+TrainReport train_mlp_on_dataset(const std::string& dir, const TrainOptions& opts) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const TrainData data = load_train_data(dir);
+  if (opts.log) {
+    opts.log(
+        fmt::format("train: {} samples x {} features ({:.1f} s to featurize)", data.n, data.f,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+  }
+  return train_mlp(data, opts);
+}
+
+namespace {
+
+// The model for `c`'s training options: reused when one trained with the same
+// settings is in the cache, otherwise simulated and trained there (the
+// dataset resumes when a previous build was killed).
+std::string ensure_trained(const CostModelContext& c) {
+  const Options& o = c.options;
+  const std::string space = o.text("space");
+  if (space.empty()) {
+    throw InputError(o.where("space"), "cost_model_training",
+                     "cost model 'mlp' without a model file (mlp:FILE) trains one: give "
+                     "cost_model_training: {space: <joint space>, ...}");
+  }
+  const sim::Accelerator& acc = sim::accelerator(c.arch);
+  const Featurizer featurizer(acc.params());
+  std::string space_text;
+  {
+    std::ifstream in(space);
+    if (!in) throw InputError(o.where("space"), "space", "cannot open " + space);
+    space_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const long long samples = o.integer("samples");
+  const int epochs = static_cast<int>(o.integer("epochs"));
+  const int workers = static_cast<int>(o.integer("workers"));
+  const std::uint64_t h =
+      fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|{}", CODA_VERSION, c.arch, space_text, samples, epochs,
+                          c.seed, featurizer.version()));
+  const std::string dir = fmt::format("{}/{}-{:016x}", cache_dir("mlp"), c.arch, h);
+  const std::string model = dir + "/model.pt";
+  if (std::filesystem::exists(model)) {
+    std::cerr << "mlp: reusing the cost model " << model << "\n";
+    return model;
+  }
+  std::filesystem::create_directories(dir);
+  std::cerr << fmt::format("mlp: building the cost model in {} ({} samples, {} epochs)\n", dir,
+                           samples, epochs);
+  DatasetJob job;
+  job.arch = c.arch;
+  job.space = space;
+  job.out = dir + "/data";
+  job.samples = samples;
+  job.workers = workers;
+  job.seed = c.seed;
+  job.resume = std::filesystem::exists(job.out + "/schema.json");
+  run_dataset_job(job);
+  TrainOptions opts;
+  opts.out = model + ".partial";
+  opts.epochs = epochs;
+  opts.seed = c.seed;
+  opts.threads = workers;
+  opts.log = [](const std::string& line) { std::cerr << line << "\n"; };
+  const auto rep = train_mlp(load_train_data(job.out), opts);
+  std::filesystem::rename(opts.out + ".json", model + ".json");
+  std::filesystem::rename(opts.out, model);
+  std::cerr << fmt::format("mlp: trained in {:.1f} s (best epoch {} of {})\n", rep.seconds,
+                           rep.best_epoch, rep.epochs_run);
+  return model;
+}
+
+}  // namespace
+
 void register_mlp_cost_model() {
-  register_cost_model("mlp", [](const std::string& path, const std::string& arch) {
-    if (path.empty()) throw InputError({}, "cost-model", "mlp needs a model: mlp:<model.pt>");
-    return std::make_unique<MlpCostModel>(path, arch);
-  });
+  cost_models().add(
+      {"mlp",
+       "the learned MLP (NAHAS §3.5.2): mlp:FILE loads a model from `coda train`; plain mlp "
+       "trains one on simulated samples of `space` (cached)",
+       {OptionDecl::path("space", "", "joint space whose samples train the model (plain mlp)"),
+        OptionDecl::integer("samples", 20000, 100, 100000000, "simulated training samples"),
+        OptionDecl::integer("epochs", 20, 1, 10000, "training epochs"),
+        OptionDecl::integer("workers", 2, 1, 256,
+                            "worker processes for the dataset, threads for training")},
+       [](const CostModelContext& c) {
+         return std::make_unique<MlpCostModel>(c.arg.empty() ? ensure_trained(c) : c.arg, c.arch);
+       }});
 }
 
 }  // namespace coda::cost

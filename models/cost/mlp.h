@@ -9,18 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace coda::cost {
+#include "models/cost/jobs.h"
 
-// Features and targets, row-major: x is n x f, targets n x 3 (latency_s,
-// energy_j, area_mm2; ignored where infeasible).
-struct TrainData {
-  std::size_t n = 0, f = 0;
-  std::vector<float> x;
-  std::vector<double> targets;
-  std::vector<float> feasible;
-  std::vector<std::string> feature_names;
-  int featurizer_version = 0;
-};
+namespace coda::cost {
 
 struct TrainOptions {
   std::string out;  // model.pt (TorchScript); the metadata goes to model.pt.json
@@ -47,6 +38,8 @@ struct TrainReport {
 };
 
 TrainReport train_mlp(const TrainData& data, const TrainOptions& opts);
+// `coda train`: featurizes a dataset directory (load_train_data), then trains.
+TrainReport train_mlp_on_dataset(const std::string& dir, const TrainOptions& opts);
 
 // Predictions of a saved model on feature rows (n x f): per row latency_s,
 // energy_j, area_mm2 and the probability of being feasible.
@@ -69,7 +62,10 @@ class MlpModel {
   Impl* impl_;
 };
 
-// Registers "mlp:<model.pt>" as a CostModel kind for `arch`'s featurizer.
+// Registers "mlp" as a cost model: "mlp:<model.pt>" loads a trained model;
+// plain "mlp" builds a dataset of its `space` and trains one into
+// cache_dir("mlp") first, or reuses the model trained there for the same
+// settings.
 void register_mlp_cost_model();
 
 }  // namespace coda::cost

@@ -511,4 +511,35 @@ std::string listing(const Program& p) {
   return out.str();
 }
 
+nlohmann::json program_json(const Program& p, const network::Network& net, const DpuConfig& hw) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& g : p.groups) {
+    nlohmann::json counts = nlohmann::json::object();
+    for (int o = 0; o < kOpcodes; ++o) {
+      if (g.counts[o]) counts[opcode_name(static_cast<Opcode>(o))] = g.counts[o];
+    }
+    groups.push_back({{"layers", g.layers},
+                      {"kind", g.kind},
+                      {"tiles", g.tiles},
+                      {"instructions", counts},
+                      {"host", g.host_reason}});
+  }
+  return {{"network", net.name()},       {"target", hw.target.name},       {"feasible", p.feasible},
+          {"reason", p.reason},          {"instructions", p.insts.size()}, {"groups", groups},
+          {"host_layers", p.host_layers}};
+}
+
+std::string opcode_totals(const Program& p) {
+  std::array<long long, kOpcodes> totals{};
+  for (const auto& g : p.groups) {
+    for (int o = 0; o < kOpcodes; ++o) totals[o] += g.counts[o];
+  }
+  std::string t;
+  for (int o = 0; o < kOpcodes; ++o) {
+    if (totals[o])
+      t += " " + std::string(opcode_name(static_cast<Opcode>(o))) + "=" + std::to_string(totals[o]);
+  }
+  return t;
+}
+
 }  // namespace coda::dpu

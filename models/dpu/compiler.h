@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/dpu/config.h"
 #include "models/network/network.h"
 
@@ -70,5 +72,11 @@ Program compile(const network::Network& net, const DpuConfig& hw);
 
 // A readable listing: one instruction per line, then per-group counts.
 std::string listing(const Program& p);
+
+// `coda dpu compile --json`: per fused group its layers, kind, tiles,
+// instruction counts and host reason, with the program's totals.
+nlohmann::json program_json(const Program& p, const network::Network& net, const DpuConfig& hw);
+// Instructions per opcode over the whole program, e.g. " LOAD=12 CONV=40".
+std::string opcode_totals(const Program& p);
 
 }  // namespace coda::dpu

@@ -29,12 +29,13 @@ struct Target {
 };
 
 struct DpuConfig {
-  int arch_ops = 4096;  // B-size: peak ops per cycle
-  std::string banks = "MAX";
-  double clock_mhz = 281;
-  int cores = 3;
-  double ddr_bandwidth_gbps = 19.2;
-  double host_overhead_ms = 0;
+  // Filled by from(); the defaults live in the parameter declaration alone.
+  int arch_ops{};  // B-size: peak ops per cycle
+  std::string banks{};
+  double clock_mhz{};
+  int cores{};
+  double ddr_bandwidth_gbps{};
+  double host_overhead_ms{};
   Target target;
 
   // Throws InputError when the B-size has no such bank configuration.

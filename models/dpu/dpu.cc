@@ -1,9 +1,11 @@
 #include "models/dpu/dpu.h"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 
 #include "models/dpu/coefficients.h"
+#include "sim/stats.h"
 
 namespace coda::dpu {
 namespace {
@@ -124,6 +126,7 @@ class DpuAccelerator : public sim::Accelerator {
     // One inference on one core: the latency.
     Timing timing;
     const sc_time single = run(session, part, prog, hw, 1, &timing);
+    r.stats = single_run_stats(session, *part.cores.front(), prog, single);
     // All cores busy with independent inferences: the throughput.
     const sc_time multi = hw.cores > 1 ? run(session, part, prog, hw, hw.cores, nullptr) : single;
 
@@ -204,6 +207,29 @@ class DpuAccelerator : public sim::Accelerator {
     return elapsed;
   }
 
+  // What the one-inference run did: traffic, instructions, engine activity.
+  static nlohmann::json single_run_stats(sim::Session& session, const DpuCore& core,
+                                         const Program& prog, sc_time elapsed) {
+    sim::StatGroup stats("dpu");
+    stats.set(stats.add("dram_bytes_read", "byte", "bytes read from off-chip memory"),
+              static_cast<double>(session.dram().bytes_read()));
+    stats.set(stats.add("dram_bytes_written", "byte", "bytes written to off-chip memory"),
+              static_cast<double>(session.dram().bytes_written()));
+    stats.set(stats.add("instructions", "instruction", "instructions in the compiled stream"),
+              static_cast<double>(prog.insts.size()));
+    const double total = elapsed.to_seconds();
+    for (int u = 0; u < kUnits; ++u) {
+      const std::string unit = unit_name(static_cast<Unit>(u));
+      std::string lower = unit;
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      stats.set(
+          stats.add(lower + "_busy_fraction", "fraction",
+                    "share of the inference the " + unit + " engine worked"),
+          total > 0 ? core.engines[static_cast<std::size_t>(u)]->busy().to_seconds() / total : 0);
+    }
+    return stats.to_json();
+  }
+
   static void fill_groups(sim::SimResult& r, const Program& prog, const DpuConfig& hw,
                           const Timing& t) {
     const std::size_t ng = prog.groups.size();
@@ -279,9 +305,15 @@ std::unique_ptr<sim::Accelerator> make_dpu_accelerator() {
 }
 
 void register_dpu() {
-  sim::Session::register_part("dpu",
-                              [](sim::Session& s) { return std::make_unique<DpuPart>("dpu", s); });
-  sim::register_accelerator("dpu", make_dpu_accelerator);
+  sim::parts().add({"dpu",
+                    "the DPU's LOAD, SAVE, CONV, MISC and DWCONV engines per core",
+                    {},
+                    [](sim::Session& s) { return std::make_unique<DpuPart>("dpu", s); }});
+  sim::accelerators().add({"dpu",
+                           "an ISA DPU like Xilinx's DPUCZDX8G: a compiler (fusion, instruction "
+                           "stream) and engines per B-size",
+                           {},
+                           make_dpu_accelerator});
 }
 
 }  // namespace coda::dpu

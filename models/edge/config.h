@@ -12,15 +12,16 @@ const std::vector<ParamDecl>& edge_params();
 
 // The resolved, immutable view the models take (STYLE.md 3).
 struct EdgeConfig {
-  int pes_x = 4;
-  int pes_y = 4;
-  int simd_units = 64;            // per lane
-  int compute_lanes = 4;          // per PE
-  double local_memory_mb = 2;     // per PE, shared by its lanes
-  double register_file_kb = 32;   // per lane
-  double io_bandwidth_gbps = 15;  // off-chip, GB/s
-  double clock_ghz = 0.8;
-  int data_bits = 8;
+  // Filled by from(); the defaults live in the parameter declaration alone.
+  int pes_x{};
+  int pes_y{};
+  int simd_units{};            // per lane
+  int compute_lanes{};         // per PE
+  double local_memory_mb{};    // per PE, shared by its lanes
+  double register_file_kb{};   // per lane
+  double io_bandwidth_gbps{};  // off-chip, GB/s
+  double clock_ghz{};
+  int data_bits{};
 
   static EdgeConfig from(const ParamSet& p);
 

@@ -408,9 +408,15 @@ std::unique_ptr<sim::Accelerator> make_edge_accelerator() {
 }
 
 void register_edge() {
-  sim::Session::register_part(
-      "edge", [](sim::Session& s) { return std::make_unique<EdgePart>("edge", s); });
-  sim::register_accelerator("edge", make_edge_accelerator);
+  sim::parts().add({"edge",
+                    "the edge accelerator's I/O, local-memory, SIMD and non-linear engines",
+                    {},
+                    [](sim::Session& s) { return std::make_unique<EdgePart>("edge", s); }});
+  sim::accelerators().add({"edge",
+                           "the PE-array edge accelerator of NAHAS §3.3 (Table 1), with area and "
+                           "energy",
+                           {},
+                           make_edge_accelerator});
 }
 
 }  // namespace coda::edge

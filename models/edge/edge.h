@@ -3,6 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "models/edge/systolic.h"
 #include "sim/accelerator.h"
@@ -41,6 +44,20 @@ struct SystolicRun {
 };
 std::vector<SystolicRun> simulate_systolic(const std::vector<SystolicLayer>& layers,
                                            const SystolicConfig& cfg);
+
+// SCALE-Sim mode (`coda simulate --scalesim-*`): a SCALE-Sim .cfg and
+// topology CSV (convolutions, or GEMM M,N,K) on the systolic
+// microarchitecture. Writes COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv
+// into `report_dir` when it is given.
+struct ScaleSimJob {
+  std::string config, topology, report_dir;
+  double clock_ghz = 0;
+};
+struct ScaleSimReport {
+  nlohmann::json json;  // the `simulate --json` document
+  std::string table;    // the readable per-layer table
+};
+ScaleSimReport run_scalesim(const ScaleSimJob& job);
 
 // Registers the "edge" accelerator and its SystemC part.
 void register_edge();

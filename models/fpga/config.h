@@ -40,11 +40,12 @@ struct MemoryUse {
 };
 
 struct FpgaConfig {
+  // Filled by from(); the defaults live in the parameter declaration alone.
   Device device;
-  double clock_mhz = 200;
-  int data_bits = 16;
-  int tm = 70, tn = 36, tr = 64, tc = 32, tm_dw = 0;
-  int ib = 6, wb = 18, ob = 2;  // words per cycle
+  double clock_mhz{};
+  int data_bits{};
+  int tm{}, tn{}, tr{}, tc{}, tm_dw{};
+  int ib{}, wb{}, ob{};  // words per cycle
 
   // tn = 0 in a file means "the largest Tn the DSPs allow" (eq. 14), as the
   // HotNAS space does; from() resolves it.

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "models/fpga/config.h"
 #include "models/fpga/idesign.h"
+#include "sim/stats.h"
 
 namespace coda::fpga {
 namespace {
@@ -31,9 +32,17 @@ nlohmann::json resources(const FpgaConfig& hw, int k) {
 }
 
 nlohmann::json design(const FpgaConfig& hw) {
-  return {{"device", hw.device.name}, {"clock_mhz", hw.clock_mhz}, {"data_bits", hw.data_bits},
-          {"tm", hw.tm},   {"tn", hw.tn},   {"tr", hw.tr},   {"tc", hw.tc},
-          {"tm_dw", hw.tm_dw}, {"ib", hw.ib}, {"wb", hw.wb}, {"ob", hw.ob}};
+  return {{"device", hw.device.name},
+          {"clock_mhz", hw.clock_mhz},
+          {"data_bits", hw.data_bits},
+          {"tm", hw.tm},
+          {"tn", hw.tn},
+          {"tr", hw.tr},
+          {"tc", hw.tc},
+          {"tm_dw", hw.tm_dw},
+          {"ib", hw.ib},
+          {"wb", hw.wb},
+          {"ob", hw.ob}};
 }
 
 double peak_macs(const FpgaConfig& hw, Kind k) {
@@ -95,7 +104,8 @@ class FpgaAccelerator : public sim::Accelerator {
       d->set_burst_bytes(kBurstBytes);
       d->reset_stats();
     }
-    for (sim::Engine* e : {&part.i_load, &part.w_load, &part.compute, &part.store}) e->reset_stats();
+    for (sim::Engine* e : {&part.i_load, &part.w_load, &part.compute, &part.store})
+      e->reset_stats();
 
     const std::size_t nl = p.layers.size();
     // Per layer: busy time of the IFM, weight, compute and OFM units, and the
@@ -132,10 +142,12 @@ class FpgaAccelerator : public sim::Accelerator {
         sc_time* ai = &arrive_i.emplace_back();
         sc_time* aw = &arrive_w.emplace_back();
         li_cmd.work = [&part, b, i_bytes, ai] {
-          timed(&(*b)[0], [&] { *ai = sc_core::sc_time_stamp() + part.i_dma.issue(i_bytes, false); });
+          timed(&(*b)[0],
+                [&] { *ai = sc_core::sc_time_stamp() + part.i_dma.issue(i_bytes, false); });
         };
         lw_cmd.work = [&part, b, w_bytes, aw] {
-          timed(&(*b)[1], [&] { *aw = sc_core::sc_time_stamp() + part.w_dma.issue(w_bytes, false); });
+          timed(&(*b)[1],
+                [&] { *aw = sc_core::sc_time_stamp() + part.w_dma.issue(w_bytes, false); });
         };
         li_cmd.signals = {&i_loaded};
         lw_cmd.signals = {&w_loaded};
@@ -187,8 +199,10 @@ class FpgaAccelerator : public sim::Accelerator {
       // Property 2 over the layer's measured busy times.
       const double n_lat1 = std::max({bz[0], bz[1], bz[2]});
       lr.bottleneck = class_name(classify(bz[2], bz[0], bz[1], n_lat1, bz[3]));
-      lr.extra["busy_cycles"] = {{"ifm", bz[0] * clock}, {"weights", bz[1] * clock},
-                                 {"comp", bz[2] * clock}, {"ofm", bz[3] * clock}};
+      lr.extra["busy_cycles"] = {{"ifm", bz[0] * clock},
+                                 {"weights", bz[1] * clock},
+                                 {"comp", bz[2] * clock},
+                                 {"ofm", bz[3] * clock}};
       const LayerEstimate twin = estimate(l, hw, Scope::kNetwork);
       lr.extra["analytical_cycles"] = twin.cycles;
       lr.extra["analytical_bottleneck"] = class_name(twin.bottleneck);
@@ -198,10 +212,25 @@ class FpgaAccelerator : public sim::Accelerator {
       r.layers.push_back(std::move(lr));
     }
     finish(r, hw, elapsed.to_seconds() * clock, macs);
-    r.stats["dram_bytes_read"] = session.dram().bytes_read();
-    r.stats["dram_bytes_written"] = session.dram().bytes_written();
-    r.stats["steps"] = k;
-    r.stats["output_tiles"] = t;
+    sim::StatGroup stats("fpga");
+    stats.set(stats.add("dram_bytes_read", "byte", "bytes read from off-chip memory"),
+              static_cast<double>(session.dram().bytes_read()));
+    stats.set(stats.add("dram_bytes_written", "byte", "bytes written to off-chip memory"),
+              static_cast<double>(session.dram().bytes_written()));
+    stats.set(stats.add("steps", "step", "tile steps simulated (one Tm x Tn block of a tile)"),
+              static_cast<double>(k));
+    stats.set(stats.add("output_tiles", "tile", "output tiles stored"), static_cast<double>(t));
+    const double total = elapsed.to_seconds();
+    const std::pair<const char*, const sim::Engine*> engines[] = {{"ifm_load", &part.i_load},
+                                                                  {"weight_load", &part.w_load},
+                                                                  {"compute", &part.compute},
+                                                                  {"store", &part.store}};
+    for (const auto& [name, engine] : engines) {
+      stats.set(stats.add(std::string(name) + "_busy_fraction", "fraction",
+                          std::string("share of the run the ") + name + " engine worked"),
+                total > 0 ? engine->busy().to_seconds() / total : 0);
+    }
+    r.stats = stats.to_json();
     return r;
   }
 
@@ -273,7 +302,8 @@ class FpgaAccelerator : public sim::Accelerator {
       const auto pos = order.find(l.bottleneck);
       if (pos != std::string::npos) ++counts[pos];
     }
-    r.extra["bottlenecks"] = {{"O", counts[0]}, {"I", counts[1]}, {"W", counts[2]}, {"C", counts[3]}};
+    r.extra["bottlenecks"] = {
+        {"O", counts[0]}, {"I", counts[1]}, {"W", counts[2]}, {"C", counts[3]}};
   }
 };
 
@@ -291,9 +321,15 @@ std::unique_ptr<sim::Accelerator> make_fpga_accelerator() {
 }
 
 void register_fpga() {
-  sim::Session::register_part("fpga",
-                              [](sim::Session& s) { return std::make_unique<FpgaPart>("fpga", s); });
-  sim::register_accelerator("fpga", make_fpga_accelerator);
+  sim::parts().add({"fpga",
+                    "the tiled FPGA engine's loaders, compute and store engines and DMAs",
+                    {},
+                    [](sim::Session& s) { return std::make_unique<FpgaPart>("fpga", s); }});
+  sim::accelerators().add({"fpga",
+                           "the tiled FPGA engine of HotNAS (iDesign) on a ZCU102, with iDetect "
+                           "bottlenecks",
+                           {},
+                           make_fpga_accelerator});
 }
 
 }  // namespace coda::fpga

@@ -1,5 +1,9 @@
 #include "models/network/yaml_io.h"
 
+#include <cstdio>
+
+#include "core/files.h"
+
 #include <boost/graph/graphviz.hpp>
 
 #include <fstream>
@@ -256,6 +260,17 @@ bool same_network(const Network& a, const Network& b) {
     if (!a.layer(id).same_definition(b.layer(id))) return false;
   }
   return true;
+}
+
+std::string network_hash(const Network& net) {
+  // FNV-1a over the YAML of the layer definitions (the name line excluded).
+  std::string text = to_yaml(net);
+  const auto first_nl = text.find('\n');
+  if (text.rfind("name:", 0) == 0 && first_nl != std::string::npos)
+    text = text.substr(first_nl + 1);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(text)));
+  return buf;
 }
 
 }  // namespace coda::network

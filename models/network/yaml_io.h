@@ -11,6 +11,9 @@ namespace coda::network {
 Network load_network_yaml(const std::string& path);
 Network parse_network_yaml(const std::string& text, const std::string& name = "<string>");
 std::string to_yaml(const Network& net);
+// A structural hash of the network (its layers, not its name), 16 hex
+// digits: the key of accuracy caches.
+std::string network_hash(const Network& net);
 void save_network_yaml(const Network& net, const std::string& path);
 
 // Graphviz DOT, one node per layer labelled with its op and output shape.

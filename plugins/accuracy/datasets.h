@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "plugins/accuracy/accuracy.h"
+#include "plugins/accuracy/evaluators.h"
 
 namespace coda::accuracy {
 

@@ -8,7 +8,8 @@
 
 #include "core/error.h"
 #include "models/network/adapt.h"
-#include "plugins/accuracy/accuracy.h"
+#include "models/network/yaml_io.h"
+#include "plugins/accuracy/evaluators.h"
 #include "plugins/accuracy/trainer.h"
 
 namespace coda::accuracy {
@@ -39,8 +40,8 @@ network::Network adapt_to(const network::Network& net, const Dataset& d) {
 double test_accuracy(TorchNet& net, const ImageSet& set, long long limit) {
   torch::NoGradGuard g;
   net.eval();
-  const std::int64_t n = limit > 0 ? std::min<std::int64_t>(limit, set.images.size(0))
-                                   : set.images.size(0);
+  const std::int64_t n =
+      limit > 0 ? std::min<std::int64_t>(limit, set.images.size(0)) : set.images.size(0);
   std::int64_t correct = 0;
   for (std::int64_t i = 0; i < n; i += 200) {
     const auto e = std::min<std::int64_t>(n, i + 200);
@@ -71,7 +72,8 @@ void recalibrate_batch_norm(TorchNet& net, const ImageSet& train,
   net.train();
   const auto n = std::min<std::int64_t>(2000, static_cast<std::int64_t>(order.size()));
   for (std::int64_t i = 0; i < n; i += batch) {
-    std::vector<std::int64_t> idx(order.begin() + i, order.begin() + std::min<std::int64_t>(n, i + batch));
+    std::vector<std::int64_t> idx(order.begin() + i,
+                                  order.begin() + std::min<std::int64_t>(n, i + batch));
     net.forward(train.images.index_select(
         0, torch::from_blob(idx.data(), {static_cast<std::int64_t>(idx.size())}, torch::kLong)));
   }
@@ -104,8 +106,8 @@ TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& b) {
   while (step < steps) {
     const auto epoch_start = Clock::now();
     std::shuffle(order.begin(), order.end(), rng);
-    auto idx = torch::from_blob(order.data(), {static_cast<std::int64_t>(order.size())},
-                                torch::kLong);
+    auto idx =
+        torch::from_blob(order.data(), {static_cast<std::int64_t>(order.size())}, torch::kLong);
     for (std::int64_t i = 0; i < static_cast<std::int64_t>(order.size()) && step < steps;
          i += b.batch, ++step) {
       const double lr = b.schedule == "cosine"
@@ -187,40 +189,39 @@ namespace {
 
 class TrainEvaluator : public AccuracyEvaluator {
  public:
-  explicit TrainEvaluator(const Options& o) : o_(o), cache_(o.cache_dir) {
-    if (o_.dataset.name.empty()) o_.dataset = {"fashion-mnist", ""};
-    if (o_.dataset.name == "imagenet") {
-      throw InputError({}, "dataset",
+  explicit TrainEvaluator(const Options& o)
+      : dataset_(parse_dataset(o.text("dataset"), o.where("dataset"))),
+        budget_(Budget::from(o)),
+        save_checkpoint_(o.text("save_checkpoint")),
+        cache_(o.text("cache")) {
+    if (dataset_.name == "imagenet") {
+      throw InputError(o.where("dataset"), "dataset",
                        "coda cannot train on ImageNet on a CPU; use the table evaluator for "
                        "published ImageNet accuracies, or fashion-mnist / cifar10:PATH");
     }
-    if (o_.budget.epochs < 1 && o_.budget.beta < 1) {
-      throw InputError({}, "epochs", "must be at least 1 (or give --beta batches)");
-    }
-    if (o_.budget.batch < 1) throw InputError({}, "batch", "must be at least 1");
   }
   std::string name() const override { return "train"; }
 
   Result evaluate(const network::Network& net) override {
-    const std::string hash = network_hash(net);
-    const std::string key = hash + "-train-" + o_.dataset.name + "-" + o_.budget.key();
-    if (o_.save_checkpoint.empty()) {
+    const std::string hash = network::network_hash(net);
+    const std::string key = hash + "-train-" + dataset_.name + "-" + budget_.key();
+    if (save_checkpoint_.empty()) {
       if (auto hit = cache_.get(key)) return *hit;
     }
-    const Dataset& d = load_dataset(o_.dataset);
+    const Dataset& d = load_dataset(dataset_);
     const network::Network adapted = adapt_to(net, d);
-    torch::manual_seed(o_.budget.seed);
+    torch::manual_seed(budget_.seed);
     TorchNet model(adapted);
     init_weights(model);
-    if (!o_.budget.checkpoint.empty()) load_checkpoint(model, o_.budget.checkpoint);
-    const TrainReport rep = train_and_test(model, d, o_.budget);
-    if (!o_.save_checkpoint.empty()) save_checkpoint(model, o_.save_checkpoint);
+    if (!budget_.checkpoint.empty()) load_checkpoint(model, budget_.checkpoint);
+    const TrainReport rep = train_and_test(model, d, budget_);
+    if (!save_checkpoint_.empty()) save_checkpoint(model, save_checkpoint_);
 
     Result r;
     r.accuracy = rep.accuracy;
     r.evaluator = "train";
-    r.dataset = o_.dataset.name;
-    r.epochs = o_.budget.beta > 0 ? 0 : o_.budget.epochs;
+    r.dataset = dataset_.name;
+    r.epochs = budget_.beta > 0 ? 0 : budget_.epochs;
     r.seconds = rep.seconds;
     r.extra = {{"network_hash", hash},
                {"train_images", rep.train_images},
@@ -229,21 +230,27 @@ class TrainEvaluator : public AccuracyEvaluator {
                {"seconds_per_epoch", rep.epoch_seconds},
                {"final_loss", rep.last_loss},
                {"params", model.effective_params()},
-               {"seed", o_.budget.seed}};
-    if (o_.budget.beta > 0) r.extra["beta"] = o_.budget.beta;
+               {"seed", budget_.seed}};
+    if (budget_.beta > 0) r.extra["beta"] = budget_.beta;
     cache_.put(key, r);
     return r;
   }
 
  private:
-  Options o_;
+  DatasetSpec dataset_;
+  Budget budget_;
+  std::string save_checkpoint_;
   ResultCache cache_;
 };
 
 }  // namespace
 
 void register_train_evaluator() {
-  register_evaluator("train", [](const Options& o) { return std::make_unique<TrainEvaluator>(o); });
+  evaluators().add({"train",
+                    "trains on Fashion-MNIST or CIFAR-10 with a proxy budget, or fine-tunes from a "
+                    "checkpoint for beta batches",
+                    train_options(),
+                    [](const Options& o) { return std::make_unique<TrainEvaluator>(o); }});
 }
 
 }  // namespace coda::accuracy

@@ -15,7 +15,8 @@
 
 #include "core/error.h"
 #include "core/text.h"
-#include "plugins/accuracy/accuracy.h"
+#include "models/network/yaml_io.h"
+#include "plugins/accuracy/evaluators.h"
 #include "plugins/accuracy/trainer.h"
 #include "plugins/accuracy/zero_cost.h"
 
@@ -90,41 +91,42 @@ Fit load_fit(const std::string& path, const std::string& dataset, const std::str
       return {*a, *b, path + ":" + std::to_string(n)};
     }
   }
-  throw InputError({path, 0, 0}, "calibration",
-                   "no fit for proxy '" + proxy + "' on " + dataset + " with batch " +
-                       std::to_string(batch) +
-                       "; fit one with `build/bench/accuracy_bench tau N SUBSET` (bench/RESULTS.md)");
+  throw InputError(
+      {path, 0, 0}, "calibration",
+      "no fit for proxy '" + proxy + "' on " + dataset + " with batch " + std::to_string(batch) +
+          "; fit one with `build/bench/accuracy_bench tau N SUBSET` (bench/RESULTS.md)");
 }
 
 class ZeroCostEvaluator : public AccuracyEvaluator {
  public:
-  explicit ZeroCostEvaluator(const Options& o) : o_(o), cache_(o.cache_dir) {
-    if (o_.dataset.name.empty()) o_.dataset = {"fashion-mnist", ""};
-    if (o_.proxy != "naswot" && o_.proxy != "synflow") {
-      throw InputError({}, "proxy", "unknown zero-cost proxy '" + o_.proxy +
-                                        "'; available: naswot, synflow");
-    }
-    fit_ = load_fit(o_.calibration.empty() ? default_calibration_path() : o_.calibration,
-                    o_.dataset.name, o_.proxy, o_.budget.batch);
+  explicit ZeroCostEvaluator(const Options& o)
+      : dataset_(parse_dataset(o.text("dataset"), o.where("dataset"))),
+        proxy_(o.text("proxy")),
+        budget_(Budget::from(o)),
+        cache_(o.text("cache")) {
+    fit_ =
+        load_fit(o.text("calibration").empty() ? default_calibration_path() : o.text("calibration"),
+                 dataset_.name, proxy_, budget_.batch);
   }
   std::string name() const override { return "zero-cost"; }
 
   Result evaluate(const network::Network& net) override {
-    const std::string hash = network_hash(net);
+    const std::string hash = network::network_hash(net);
     const std::string key = fmt_key(hash);
     std::optional<double> cached_score;
     if (auto hit = cache_.get(key)) cached_score = hit->score;
     const auto start = std::chrono::steady_clock::now();
-    const ZeroCostScores s = cached_score ? ZeroCostScores{} : zero_cost_scores(net, o_.dataset, o_.budget, o_.proxy);
-    const double score = cached_score ? *cached_score : o_.proxy == "synflow" ? s.synflow : s.naswot;
+    const ZeroCostScores s =
+        cached_score ? ZeroCostScores{} : zero_cost_scores(net, dataset_, budget_, proxy_);
+    const double score = cached_score ? *cached_score : proxy_ == "synflow" ? s.synflow : s.naswot;
     Result r;
     r.evaluator = "zero-cost";
-    r.dataset = o_.dataset.name;
+    r.dataset = dataset_.name;
     r.score = score;
-    r.accuracy = std::clamp(fit_.a + fit_.b * fit_input(o_.proxy, score), 0.0, 1.0);
+    r.accuracy = std::clamp(fit_.a + fit_.b * fit_input(proxy_, score), 0.0, 1.0);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     r.cached = cached_score.has_value();
-    r.extra = {{"proxy", o_.proxy}, {"calibration", fit_.source}, {"network_hash", hash}};
+    r.extra = {{"proxy", proxy_}, {"calibration", fit_.source}, {"network_hash", hash}};
     if (!cached_score) cache_.put(key, r);
     return r;
   }
@@ -133,10 +135,12 @@ class ZeroCostEvaluator : public AccuracyEvaluator {
   // The raw score depends on the network, data, proxy, batch and seed; the
   // fit is applied on every read, so a new calibration needs no new scores.
   std::string fmt_key(const std::string& hash) const {
-    return hash + "-zc-" + o_.proxy + "-" + o_.dataset.name + "-b" +
-           std::to_string(o_.budget.batch) + "-s" + std::to_string(o_.budget.seed);
+    return hash + "-zc-" + proxy_ + "-" + dataset_.name + "-b" + std::to_string(budget_.batch) +
+           "-s" + std::to_string(budget_.seed);
   }
-  Options o_;
+  DatasetSpec dataset_;
+  std::string proxy_;
+  Budget budget_;
   ResultCache cache_;
   Fit fit_;
 };
@@ -165,8 +169,19 @@ ZeroCostScores zero_cost_scores(const network::Network& net, const DatasetSpec& 
 }
 
 void register_zero_cost_evaluator() {
-  register_evaluator("zero-cost",
-                     [](const Options& o) { return std::make_unique<ZeroCostEvaluator>(o); });
+  evaluators().add(
+      {"zero-cost",
+       "NASWOT or synflow at initialisation on one batch, mapped to accuracy by a fit against "
+       "`train` (configs/accuracy/zero_cost_fit.csv)",
+       {dataset_option("fashion-mnist"),
+        OptionDecl::choice("proxy", "naswot", {"naswot", "synflow"}, "zero-cost proxy"),
+        OptionDecl::integer("batch", kZeroCostBatch, 2, 65536,
+                            "images in the scored batch (the fit is per batch size)"),
+        threads_option(), seed_option(),
+        OptionDecl::path("calibration", "",
+                         "score-to-accuracy fit CSV (\"\": configs/accuracy/zero_cost_fit.csv)"),
+        cache_option()},
+       [](const Options& o) { return std::make_unique<ZeroCostEvaluator>(o); }});
 }
 
 }  // namespace coda::accuracy

@@ -1,7 +1,7 @@
 // Zero-cost proxy scores (see zero_cost.cc for the definitions).
 #pragma once
 
-#include "plugins/accuracy/accuracy.h"
+#include "plugins/accuracy/evaluators.h"
 #include "plugins/accuracy/torch_net.h"
 
 namespace coda::accuracy {

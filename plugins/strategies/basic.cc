@@ -71,9 +71,9 @@ class GridStrategy : public search::Strategy {
 class EvolutionStrategy : public search::Strategy {
  public:
   explicit EvolutionStrategy(const search::StrategyContext& c) : dims_(c.dims), rng_(c.seed) {
-    population_ = static_cast<int>(c.options->integer("population", 50, 2, 100000));
-    sample_ = static_cast<int>(c.options->integer("sample", 10, 1, 100000));
-    mutations_ = static_cast<int>(c.options->integer("mutations", 1, 1, 1000));
+    population_ = static_cast<int>(c.options.integer("population"));
+    sample_ = static_cast<int>(c.options.integer("sample"));
+    mutations_ = static_cast<int>(c.options.integer("mutations"));
   }
   std::string name() const override { return "evolution"; }
   std::vector<Candidate> ask(int n) override {
@@ -137,17 +137,21 @@ class EvolutionStrategy : public search::Strategy {
 
 }  // namespace
 
-void register_rl_strategies();  // rl.cc
-
-void register_strategies() {
+void register_basic_strategies() {
   auto& r = search::strategies();
-  r.add("random", "uniform random candidates",
-        [](const search::StrategyContext& c) { return std::make_unique<RandomStrategy>(c); });
-  r.add("grid", "every candidate in mixed-radix order",
-        [](const search::StrategyContext& c) { return std::make_unique<GridStrategy>(c); });
-  r.add("evolution", "regularized (aging) evolution; options population, sample, mutations",
-        [](const search::StrategyContext& c) { return std::make_unique<EvolutionStrategy>(c); });
-  register_rl_strategies();
+  r.add({"random", "uniform random candidates", {}, [](const search::StrategyContext& c) {
+           return std::make_unique<RandomStrategy>(c);
+         }});
+  r.add({"grid",
+         "every candidate in mixed-radix order (the last dimension fastest)",
+         {},
+         [](const search::StrategyContext& c) { return std::make_unique<GridStrategy>(c); }});
+  r.add({"evolution",
+         "regularized (aging) evolution, Real et al. 2019",
+         {OptionDecl::integer("population", 50, 2, 100000, "members kept alive"),
+          OptionDecl::integer("sample", 10, 1, 100000, "members drawn for each tournament"),
+          OptionDecl::integer("mutations", 1, 1, 1000, "dimensions a child changes")},
+         [](const search::StrategyContext& c) { return std::make_unique<EvolutionStrategy>(c); }});
 }
 
 }  // namespace coda::plugins

@@ -29,8 +29,8 @@ struct Controller : torch::nn::Module {
     for (std::size_t k = 0; k < dims.size(); ++k) {
       embed.push_back(register_module("embed" + std::to_string(k),
                                       torch::nn::Embedding(dims[k].size(), hidden)));
-      head.push_back(register_module("head" + std::to_string(k),
-                                     torch::nn::Linear(hidden, dims[k].size())));
+      head.push_back(
+          register_module("head" + std::to_string(k), torch::nn::Linear(hidden, dims[k].size())));
     }
   }
   // Runs the controller over given (or sampled, when `sample` is set)
@@ -63,7 +63,8 @@ struct Controller : torch::nn::Module {
         }
       }
       std::vector<std::int64_t> a(static_cast<std::size_t>(b));
-      for (std::int64_t i = 0; i < b; ++i) a[static_cast<std::size_t>(i)] = xs[static_cast<std::size_t>(i)][k];
+      for (std::int64_t i = 0; i < b; ++i)
+        a[static_cast<std::size_t>(i)] = xs[static_cast<std::size_t>(i)][k];
       auto at = torch::tensor(a, torch::kLong);
       logps.push_back(logp.gather(1, at.unsqueeze(1)).squeeze(1));
       ents.push_back(-(logp.exp() * logp).sum(1));
@@ -81,18 +82,16 @@ struct Controller : torch::nn::Module {
 class RlStrategy : public search::Strategy {
  public:
   RlStrategy(const search::StrategyContext& c, bool ppo) : ppo_(ppo), dims_(c.dims), rng_(c.seed) {
-    auto& o = *c.options;
-    const int hidden = static_cast<int>(o.integer("hidden", 64, 4, 4096));
-    lr_ = o.number("lr", ppo ? 5e-4 : 4.8e-3, 1e-7, 1.0);
-    decay_ = o.number("baseline_decay", 0.95, 0.0, 0.9999);
-    entropy_ = o.number("entropy", 0.0, 0.0, 1.0);
-    gamma_ = o.number("gamma", 1.0, 0.0, 1.0);
+    const Options& o = c.options;
+    const int hidden = static_cast<int>(o.integer("hidden"));
+    lr_ = o.number("lr");
+    decay_ = o.number("baseline_decay");
+    entropy_ = o.number("entropy");
+    gamma_ = o.number("gamma");
+    grad_clip_ = o.number("grad_clip");
     if (ppo_) {
-      clip_ = o.number("clip", 0.2, 0.01, 1.0);
-      epochs_ = static_cast<int>(o.integer("epochs", 4, 1, 100));
-      grad_clip_ = o.number("grad_clip", 1.0, 0.0, 1e6);
-    } else {
-      grad_clip_ = o.number("grad_clip", 0.0, 0.0, 1e6);
+      clip_ = o.number("clip");
+      epochs_ = static_cast<int>(o.integer("epochs"));
     }
     torch::manual_seed(c.seed);
     net_ = std::make_shared<Controller>(dims_, hidden);
@@ -119,7 +118,8 @@ class RlStrategy : public search::Strategy {
     auto adv = r - baseline_;
     // gamma^(T-t) per step (HotNAS eq. 19); 1 by default.
     const auto t = static_cast<std::int64_t>(dims_.size());
-    auto discount = torch::pow(torch::full({t}, gamma_), torch::arange(t - 1, -1, -1).to(torch::kFloat));
+    auto discount =
+        torch::pow(torch::full({t}, gamma_), torch::arange(t - 1, -1, -1).to(torch::kFloat));
     const int rounds = ppo_ ? epochs_ : 1;
     for (int e = 0; e < rounds; ++e) {
       auto [logp, ent] = net_->run(xs, nullptr);
@@ -164,7 +164,8 @@ class RlStrategy : public search::Strategy {
       for (auto& p : net_->named_parameters()) {
         torch::Tensor t;
         model.read(p.key(), t);
-        if (!t.sizes().equals(p.value().sizes())) throw InputError({path, 0, 0}, "state", "shape mismatch");
+        if (!t.sizes().equals(p.value().sizes()))
+          throw InputError({path, 0, 0}, "state", "shape mismatch");
         p.value().copy_(t);
       }
       opt_->load(optim);
@@ -191,18 +192,29 @@ class RlStrategy : public search::Strategy {
   bool have_baseline_ = false;
 };
 
+// The controller's options, shared by both; `lr` and `grad_clip` differ.
+OptionDecls controller_options(double lr, double grad_clip) {
+  return {OptionDecl::integer("hidden", 64, 4, 4096, "LSTM width"),
+          OptionDecl::number("lr", lr, 1e-7, 1.0, "Adam learning rate"),
+          OptionDecl::number("baseline_decay", 0.95, 0.0, 0.9999,
+                             "decay of the reward's moving-average baseline"),
+          OptionDecl::number("entropy", 0.0, 0.0, 1.0, "weight of the entropy bonus"),
+          OptionDecl::number("gamma", 1.0, 0.0, 1.0, "discount over the decisions"),
+          OptionDecl::number("grad_clip", grad_clip, 0.0, 1e6, "gradient-norm clip (0: none)")};
+}
+
 }  // namespace
 
 void register_rl_strategies() {
   auto& r = search::strategies();
-  r.add("reinforce",
-        "LSTM controller, REINFORCE with an EMA baseline (HotNAS eq. 19); options hidden, lr, "
-        "baseline_decay, entropy, gamma, grad_clip",
-        [](const search::StrategyContext& c) { return std::make_unique<RlStrategy>(c, false); });
-  r.add("ppo",
-        "LSTM controller, clipped PPO (NAHAS §3.5.1); options hidden, lr, clip, epochs, "
-        "grad_clip, baseline_decay, entropy",
-        [](const search::StrategyContext& c) { return std::make_unique<RlStrategy>(c, true); });
+  r.add({"reinforce", "LSTM controller, REINFORCE with an EMA baseline (HotNAS eq. 19)",
+         controller_options(4.8e-3, 0.0),
+         [](const search::StrategyContext& c) { return std::make_unique<RlStrategy>(c, false); }});
+  OptionDecls ppo = controller_options(5e-4, 1.0);
+  ppo.push_back(OptionDecl::number("clip", 0.2, 0.01, 1.0, "PPO's clipping range"));
+  ppo.push_back(OptionDecl::integer("epochs", 4, 1, 100, "optimisation epochs per batch"));
+  r.add({"ppo", "LSTM controller, clipped PPO (NAHAS §3.5.1)", ppo,
+         [](const search::StrategyContext& c) { return std::make_unique<RlStrategy>(c, true); }});
 }
 
 }  // namespace coda::plugins

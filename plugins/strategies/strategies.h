@@ -1,4 +1,4 @@
-// The built-in search strategies. Idempotent.
+// The built-in search strategies, registered by coda::register_builtins().
 //   random      uniform samples
 //   grid        every candidate in mixed-radix order (last dimension fastest)
 //   evolution   regularized (aging) evolution, Real et al. 2019
@@ -8,6 +8,7 @@
 
 namespace coda::plugins {
 
-void register_strategies();
+void register_basic_strategies();  // random, grid, evolution (basic.cc)
+void register_rl_strategies();     // reinforce, ppo (rl.cc)
 
 }  // namespace coda::plugins

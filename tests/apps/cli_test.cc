@@ -10,7 +10,8 @@ namespace {
 TEST(Cli, HelpListsSubcommandsAndVersionPrints) {
   const auto help = run_coda("--help");
   EXPECT_EQ(help.code, 0);
-  for (const char* sub : {"network", "simulate", "sweep", "dataset", "train", "validate", "dpu"}) {
+  for (const char* sub : {"network", "simulate", "sweep", "dataset", "train", "validate", "dpu",
+                          "accuracy", "search", "run", "extensions"}) {
     EXPECT_NE(help.out.find(std::string("  ") + sub + " "), std::string::npos) << sub;
   }
   const auto version = run_coda("--version");
@@ -115,6 +116,47 @@ TEST(Cli, UsageErrorsExitOne) {
   EXPECT_EQ(run_coda("").code, 1);
   EXPECT_EQ(run_coda("network export resnet18 --format png").code, 1);
   EXPECT_EQ(run_coda("network frobnicate").code, 1);
+}
+
+// The README's tables of extensions and their options are what the
+// declarations say (`coda extensions --markdown`), so they cannot drift.
+TEST(Cli, ReadmeExtensionTablesComeFromTheDeclarations) {
+  const auto r = run_coda("extensions --markdown");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string readme = read_file(CODA_SOURCE_DIR "/README.md");
+  const std::string begin = "<!-- coda extensions --markdown: begin -->\n";
+  const std::string end = "<!-- coda extensions --markdown: end -->";
+  const auto a = readme.find(begin), b = readme.find(end);
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  EXPECT_TRUE(readme.substr(a + begin.size(), b - a - begin.size()) == r.out)
+      << "README.md is out of date: regenerate its extension tables with `coda extensions "
+         "--markdown`";
+  for (const char* kind : {"accelerator", "cost model", "accuracy evaluator", "strategy",
+                           "objective", "flow", "NAS space"}) {
+    EXPECT_NE(r.out.find(std::string("#### ") + kind + " ("), std::string::npos) << kind;
+  }
+  const auto one = run_coda("extensions strategy");
+  EXPECT_NE(one.out.find("population = 50  (an integer from 2 to 100000)"), std::string::npos);
+  EXPECT_EQ(run_coda("extensions colour").code, 1);
+}
+
+// Every family reports its stats through StatGroup: a value, a unit and a
+// description each.
+TEST(Cli, EveryFamilyReportsStatsWithUnits) {
+  for (const char* arch : {"edge", "fpga", "dpu"}) {
+    const auto r =
+        run_coda(std::string("simulate --arch ") + arch + " --network resnet18 --json -");
+    ASSERT_EQ(r.code, 0) << arch << ": " << r.err;
+    const auto stats = nlohmann::json::parse(r.out).at("stats");
+    EXPECT_GE(stats.size(), 4u) << arch;
+    EXPECT_EQ(stats.at("dram_bytes_read").at("unit"), "byte") << arch;
+    EXPECT_GT(stats.at("dram_bytes_read").at("value").get<double>(), 1e6) << arch;
+    for (const auto& [name, s] : stats.items()) {
+      EXPECT_TRUE(s.contains("value") && s.contains("unit") && s.contains("description"))
+          << arch << "." << name;
+    }
+  }
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "models/cost/featurizer.h"
 #include "models/cost/mlp.h"
 #include "models/edge/config.h"
-#include "search/nas_space.h"
+#include "models/space/nas_space.h"
 #include "tests/util/cli.h"
 
 namespace coda::test {
@@ -381,14 +381,22 @@ TEST(CostCli, DatasetTrainValidate) {
       EXPECT_TRUE(m[k].contains(f)) << k << "." << f;
     }
   }
+  // The simulated Pareto front (latency, energy, area) and how much of it the
+  // model's own front over the same samples keeps.
+  const auto& pareto = m.at("pareto");
+  EXPECT_GE(pareto.at("simulated_front").get<int>(), 1);
+  EXPECT_LE(pareto.at("recovered").get<int>(), pareto.at("simulated_front").get<int>());
+  EXPECT_DOUBLE_EQ(
+      pareto.at("recall").get<double>(),
+      pareto.at("recovered").get<double>() / pareto.at("simulated_front").get<double>());
   // Training is deterministic for a seed even though the workers wrote the
   // rows in another order: a second dataset and model give equal predictions.
   ASSERT_EQ(run_coda("dataset --arch edge --space " + space + " --samples 3000 --workers 2 --out " +
                      dir + "/ds2")
                 .code,
             0);
-  ASSERT_EQ(run_coda("train --data " + dir + "/ds2 --out " + dir + "/m2.pt --epochs 8 --seed 3").code,
-            0);
+  ASSERT_EQ(
+      run_coda("train --data " + dir + "/ds2 --out " + dir + "/m2.pt --epochs 8 --seed 3").code, 0);
   r = run_coda("validate --cost-model mlp:" + dir + "/m2.pt --arch edge --space " + space +
                " --samples 300 --out " + dir + "/val2");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -405,7 +413,7 @@ TEST(CostCli, DatasetTrainValidate) {
     const cost::MlpModel model(dir + "/m.pt");
     const cost::Featurizer f(edge::edge_params());
     const ParamSet hw(edge::edge_params());
-    const auto s1 = search::NasSpace::nahas_s1();
+    const auto s1 = *space::nas_spaces().make("nahas_s1");
     std::mt19937_64 rng(5);
     std::vector<float> x;
     const std::size_t n = 64;
@@ -461,15 +469,14 @@ TEST(SweepCli, DpuSpaceWithCategoricalFields) {
   EXPECT_NE(csv.find("point,arch,banks,clock_mhz,cores"), std::string::npos);
 }
 
-
 const std::string kFpga = kSrc + "/configs/hardware/fpga/zcu102.yaml";
 
 TEST(FpgaCli, SimulateJsonHasResourcesAndBottlenecks) {
   const auto r = run_coda("simulate --arch fpga --hw " + kFpga + " --network resnet18 --json -");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
-  for (const char* k :
-       {"status", "arch", "network", "latency_ms", "cycles", "energy_mj", "utilization", "layers"}) {
+  for (const char* k : {"status", "arch", "network", "latency_ms", "cycles", "energy_mj",
+                        "utilization", "layers"}) {
     EXPECT_TRUE(j.contains(k)) << k;
   }
   EXPECT_FALSE(j.contains("area_mm2"));  // resources take its place
@@ -552,8 +559,9 @@ TEST(FpgaCli, SweepReportsTheFastestFeasibleDesign) {
              "arch: fpga\nbase: " + kFpga +
                  "\nparams:\n  tm: [40, 70, 100]\n  tn: [0]\n  tr: [32, 64]\n  tc: [32, 64]\n"
                  "  ib: [6, 10]\n  wb: [10, 18]\n  ob: [2, 6]\n");
-  const auto r = run_coda("sweep --arch fpga --space " + dir + "/space.yaml --network alexnet --out " +
-                          dir + "/sweep.csv --scope conv_only --model analytical");
+  const auto r =
+      run_coda("sweep --arch fpga --space " + dir + "/space.yaml --network alexnet --out " + dir +
+               "/sweep.csv --scope conv_only --model analytical");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("fastest feasible: point"), std::string::npos) << r.out;
   const auto csv = read_file(dir + "/sweep.csv");
@@ -563,7 +571,6 @@ TEST(FpgaCli, SweepReportsTheFastestFeasibleDesign) {
   const double ms = std::stod(r.out.substr(r.out.find(", ", pos) + 2));
   EXPECT_LE(ms, 2.0242);
 }
-
 
 // The FPGA joint space feeds the cost-model pipeline like the others.
 TEST(FpgaCli, JointSpaceDatasetAndValidation) {

@@ -12,8 +12,8 @@
 #include "models/network/adapt.h"
 #include "models/network/yaml_io.h"
 #include "models/network/zoo.h"
-#include "plugins/accuracy/accuracy.h"
 #include "plugins/accuracy/datasets.h"
+#include "plugins/accuracy/evaluators.h"
 #include "plugins/accuracy/trainer.h"
 #include "plugins/accuracy/transforms.h"
 #include "plugins/accuracy/zero_cost.h"
@@ -221,27 +221,26 @@ TEST(Datasets, Cifar10BinaryFormat) {
   std::filesystem::create_directories(dir + "/bad");
   test::write_file(dir + "/bad/data_batch_1.bin", std::string(100, 'x'));
   test::write_file(dir + "/bad/test_batch.bin", std::string(3073, '\0'));
-  EXPECT_NE(input_error_of([&] { load_dataset({"cifar10", dir + "/bad"}); })
-                .find("not a multiple of 3073-byte records"),
+  EXPECT_NE(input_error_of([&] {
+              load_dataset({"cifar10", dir + "/bad"});
+            }).find("not a multiple of 3073-byte records"),
             std::string::npos);
-  EXPECT_NE(input_error_of([&] { load_dataset({"cifar10", dir + "/none"}); })
-                .find("CIFAR-10 binary not found"),
+  EXPECT_NE(input_error_of([&] {
+              load_dataset({"cifar10", dir + "/none"});
+            }).find("CIFAR-10 binary not found"),
             std::string::npos);
 }
 
-Options small_budget(const std::string& cache) {
-  Options o;
-  o.dataset = {"fashion-mnist", ""};
-  o.budget.subset = 512;
-  o.budget.test_subset = 500;
-  o.budget.batch = 64;
-  o.budget.threads = 1;
-  o.cache_dir = cache;
-  return o;
+nlohmann::json small_budget(const std::string& cache) {
+  return {{"dataset", "fashion-mnist"},
+          {"subset", 512},
+          {"test_subset", 500},
+          {"batch", 64},
+          {"threads", 1},
+          {"cache", cache}};
 }
 
 TEST(TrainEvaluator, DeterministicCachedAndLearns) {
-  register_accuracy_evaluators();
   const std::string cache = test::temp_dir("acc-cache");
   const Network net = network::load_network(CODA_SOURCE_DIR "/configs/networks/cnn4.yaml");
   auto a = make_evaluator("train", small_budget("-"))->evaluate(net);
@@ -253,33 +252,30 @@ TEST(TrainEvaluator, DeterministicCachedAndLearns) {
   EXPECT_TRUE(c.cached);
   EXPECT_EQ(c.accuracy, a.accuracy);
   auto other = small_budget("-");
-  other.budget.seed = 2;
+  other["seed"] = 2;
   EXPECT_NE(make_evaluator("train", other)->evaluate(net).accuracy, a.accuracy);
 }
 
 TEST(TrainEvaluator, FineTunesFromACheckpointOnCifarFormat) {
-  register_accuracy_evaluators();
   const std::string dir = fake_cifar(200, 50) + "-ft";
   std::filesystem::rename(dir.substr(0, dir.size() - 3), dir);
-  Options o;
-  o.dataset = {"cifar10", dir};
-  o.budget.batch = 50;
-  o.budget.threads = 1;
-  o.cache_dir = "-";
-  o.save_checkpoint = dir + "/w.pt";
+  nlohmann::json o = {{"dataset", "cifar10:" + dir},
+                      {"batch", 50},
+                      {"threads", 1},
+                      {"cache", "-"},
+                      {"save_checkpoint", dir + "/w.pt"}};
   const Network net = network::build_zoo("lu_d");
   auto first = make_evaluator("train", o)->evaluate(net);
   EXPECT_GE(first.accuracy, 0.0);
   EXPECT_LE(first.accuracy, 1.0);
   ASSERT_TRUE(std::filesystem::exists(dir + "/w.pt"));
-  Options ft = o;
-  ft.save_checkpoint.clear();
-  ft.budget.checkpoint = dir + "/w.pt";
-  ft.budget.beta = 2;
+  nlohmann::json ft = o;
+  ft.erase("save_checkpoint");
+  ft["checkpoint"] = dir + "/w.pt";
+  ft["beta"] = 2;
   auto tuned = make_evaluator("train", ft)->evaluate(net);
   EXPECT_EQ(tuned.extra.at("steps").get<long long>(), 2);
   // A checkpoint of another network is refused with the file named.
-  ft.budget.checkpoint = dir + "/w.pt";
   EXPECT_NE(input_error_of([&] {
               make_evaluator("train", ft)->evaluate(network::build_zoo("lu_e"));
             }).find(dir + "/w.pt"),
@@ -287,7 +283,7 @@ TEST(TrainEvaluator, FineTunesFromACheckpointOnCifarFormat) {
 }
 
 TEST(ZeroCost, ScoresAreDeterministicAndBounded) {
-  Budget b;
+  Budget b = Budget::defaults();
   b.batch = 32;
   b.threads = 1;
   const Network net = network::build_zoo("lu_b1");
@@ -308,16 +304,14 @@ TEST(ZeroCost, ScoresAreDeterministicAndBounded) {
 }
 
 TEST(ZeroCost, EvaluatorMapsTheScoreThroughTheFit) {
-  register_accuracy_evaluators();
   const std::string dir = test::temp_dir("zc");
   test::write_file(dir + "/fit.csv",
                    "dataset,proxy,batch,a,b,networks,kendall_tau,source\n"
                    "fashion-mnist,naswot,16,0.5,0.001,1,1,test\n");
-  Options o;
-  o.dataset = {"fashion-mnist", ""};
-  o.budget.batch = 16;
-  o.cache_dir = dir + "/cache";
-  o.calibration = dir + "/fit.csv";
+  nlohmann::json o = {{"dataset", "fashion-mnist"},
+                      {"batch", 16},
+                      {"cache", dir + "/cache"},
+                      {"calibration", dir + "/fit.csv"}};
   auto r = make_evaluator("zero-cost", o)->evaluate(network::build_zoo("lu_d"));
   ASSERT_TRUE(r.score.has_value());
   EXPECT_NEAR(r.accuracy, std::clamp(0.5 + 0.001 * *r.score, 0.0, 1.0), 1e-12);
@@ -325,28 +319,34 @@ TEST(ZeroCost, EvaluatorMapsTheScoreThroughTheFit) {
   auto again = make_evaluator("zero-cost", o)->evaluate(network::build_zoo("lu_d"));
   EXPECT_TRUE(again.cached);
   EXPECT_EQ(*again.score, *r.score);
-  o.proxy = "synflow";
+  o["proxy"] = "synflow";
   EXPECT_EQ(input_error_of([&] { make_evaluator("zero-cost", o); }),
-            dir + "/fit.csv: 'calibration': no fit for proxy 'synflow' on fashion-mnist with batch 16; fit one "
-                  "with `build/bench/accuracy_bench tau N SUBSET` (bench/RESULTS.md)");
+            dir +
+                "/fit.csv: 'calibration': no fit for proxy 'synflow' on fashion-mnist with batch "
+                "16; fit one "
+                "with `build/bench/accuracy_bench tau N SUBSET` (bench/RESULTS.md)");
 }
 
 TEST(TableEvaluator, PublishedNumbersWithSources) {
-  register_accuracy_evaluators();
-  auto t = make_evaluator("table", Options{});
+  auto t = make_evaluator("table");
   auto r = t->evaluate(network::build_zoo("mobilenet_v2"));
   EXPECT_DOUBLE_EQ(r.accuracy, 0.71878);
   EXPECT_DOUBLE_EQ(r.extra.at("top5").get<double>(), 0.90286);
   EXPECT_NE(r.source.find("torchvision"), std::string::npos);
-  Options c;
-  c.dataset = {"cifar10", "x"};
-  EXPECT_DOUBLE_EQ(make_evaluator("table", c)->evaluate(network::build_zoo("lu_b1")).accuracy,
+  EXPECT_DOUBLE_EQ(make_evaluator("table", {{"dataset", "cifar10:x"}})
+                       ->evaluate(network::build_zoo("lu_b1"))
+                       .accuracy,
                    0.8971);
-  EXPECT_NE(input_error_of([&] { t->evaluate(network::build_zoo("mobilenet_v2:width=0.5")); })
-                .find("no imagenet accuracy for 'mobilenet_v2:width=0.5'"),
+  EXPECT_NE(input_error_of([&] {
+              t->evaluate(network::build_zoo("mobilenet_v2:width=0.5"));
+            }).find("no imagenet accuracy for 'mobilenet_v2:width=0.5'"),
             std::string::npos);
-  EXPECT_EQ(input_error_of([&] { make_evaluator("oracle", Options{}); }),
+  EXPECT_EQ(input_error_of([&] { make_evaluator("oracle"); }),
             "'evaluator': unknown accuracy evaluator 'oracle'; available: table, train, zero-cost");
+  EXPECT_EQ(input_error_of([&] {
+              make_evaluator("table", {{"proxy", "naswot"}});
+            }),
+            "'proxy': unknown option of accuracy evaluator table; known: dataset, table");
 }
 
 TEST(AccuracyCli, JsonFieldsAndErrors) {
@@ -378,6 +378,36 @@ TEST(AccuracyCli, JsonFieldsAndErrors) {
   auto cifar = test::run_coda("accuracy --network lu_d --dataset cifar10:/nonexistent");
   EXPECT_EQ(cifar.code, 1);
   EXPECT_NE(cifar.err.find("/nonexistent"), std::string::npos);
+}
+
+// The command's option flags come from the evaluators' declarations: the
+// same options an experiment's `accuracy:` section takes.
+TEST(AccuracyCli, FlagsComeFromTheEvaluatorsDeclarations) {
+  const auto help = test::run_coda("accuracy --help");
+  ASSERT_EQ(help.code, 0);
+  for (const char* flag :
+       {"--epochs", "--test-subset", "--schedule", "--checkpoint", "--beta", "--save-checkpoint",
+        "--proxy", "--calibration", "--table", "--cache", "--weight-decay"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+  }
+  // One flag, each evaluator's default.
+  EXPECT_NE(help.out.find("train: 128, zero-cost: 64"), std::string::npos) << help.out;
+  auto wrong = test::run_coda("accuracy --network lu_d --evaluator train --proxy synflow");
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.err.find("--proxy: 'proxy': not an option of evaluator train; its options: "
+                           "--dataset, --epochs"),
+            std::string::npos)
+      << wrong.err;
+  auto range = test::run_coda("accuracy --network lu_d --evaluator train --epochs 0");
+  EXPECT_EQ(range.code, 1);
+  EXPECT_NE(range.err.find("--epochs: 'epochs': accuracy evaluator train: 0 is not allowed; an "
+                           "integer from 1 to 10000"),
+            std::string::npos)
+      << range.err;
+  auto table = test::run_coda(
+      "accuracy --network resnet18 --evaluator table --dataset imagenet "
+      "--json -");
+  EXPECT_EQ(table.code, 0) << table.err;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -17,10 +18,10 @@
 
 #include "models/edge/config.h"
 #include "models/network/zoo.h"
-#include "models/registry.h"
-#include "plugins/strategies/strategies.h"
+#include "models/space/nas_space.h"
 #include "search/driver.h"
 #include "search/experiment.h"
+#include "search/flow.h"
 #include "search/objective.h"
 #include "search/space.h"
 #include "search/strategy.h"
@@ -34,45 +35,40 @@ namespace {
 using test::input_error_of;
 
 TEST(Objective, NahasWeightedProduct) {
-  const auto doc = load_yaml_string("{latency_ms: 0.5, area_mm2: 10, kind: hard}", "o.yaml");
-  const Objective hard = Objective::load(doc, doc.root);
+  const auto hard = make_objective("nahas", "{latency_ms: 0.5, area_mm2: 10, kind: hard}");
   Measured m;
   m.accuracy = 0.8;
   m.latency_ms = 0.4;
   m.area_mm2 = 9;
-  EXPECT_DOUBLE_EQ(hard.reward(m), 0.8);  // p = 0: constraints met, accuracy alone
+  EXPECT_DOUBLE_EQ(hard->reward(m), 0.8);  // p = 0: constraints met, accuracy alone
   m.latency_ms = 0.6;
-  EXPECT_DOUBLE_EQ(hard.reward(m), 0.8 / 1.2);  // q = -1
-  const auto sdoc = load_yaml_string("{latency_ms: 0.5, area_mm2: 10}", "o.yaml");
-  const Objective soft = Objective::load(sdoc, sdoc.root);
-  EXPECT_NEAR(soft.reward(m), 0.8 * std::pow(1.2, -0.07) * std::pow(0.9, -0.07), 1e-12);
+  EXPECT_DOUBLE_EQ(hard->reward(m), 0.8 / 1.2);  // q = -1
+  const auto soft = make_objective("nahas", "{latency_ms: 0.5, area_mm2: 10}");
+  EXPECT_NEAR(soft->reward(m), 0.8 * std::pow(1.2, -0.07) * std::pow(0.9, -0.07), 1e-12);
   m.feasible = false;
-  EXPECT_EQ(soft.reward(m), 0);
-  const auto bad = load_yaml_string("{constraints: [{metric: power, target: 1}]}", "o.yaml");
-  EXPECT_EQ(input_error_of([&] { Objective::load(bad, bad.root); }),
-            "'metric': unknown metric 'power'; available: latency_ms, energy_mj, area_mm2, "
-            "params, macs");
+  EXPECT_EQ(soft->reward(m), 0);
+  EXPECT_EQ(input_error_of([&] {
+              make_objective("nahas", "{constraints: [{metric: power, target: 1}]}", "o.yaml");
+            }),
+            "o.yaml:1:25: 'metric': unknown metric 'power'; available: latency_ms, energy_mj, "
+            "area_mm2, params, macs");
+  EXPECT_EQ(input_error_of([&] { make_objective("nahas", "{latency_ms: 0}", "o.yaml"); }),
+            "o.yaml:1:14: 'latency_ms': objective nahas: 0 is not allowed; a number > 0");
+  EXPECT_EQ(input_error_of([&] { make_objective("nahas", "{kind: firm}", "o.yaml"); }),
+            "o.yaml:1:8: 'kind': objective nahas: 'firm' is not allowed; one of soft, hard");
 }
 
-TEST(NasSpaces, CardinalitiesAndDecoders) {
-  EXPECT_NEAR(NasSpace::nahas_s1().size(), 8.4e12, 0.1e12);  // NAHAS §3.2.1
-  EXPECT_NEAR(NasSpace::nahas_s2().size(), 1.4e12, 0.1e12);
-  EXPECT_EQ(NasSpace::nahas_s2().decisions().size(), 32u);  // 16 blocks
-  const auto fb = NasSpace::fbnet();
-  ASSERT_EQ(fb.decisions().size(), 22u);  // FBNet Table 1
-  EXPECT_EQ(fb.decisions()[0].values.size(), 9u);  // 16 -> 16, stride 1: skip allowed
-  EXPECT_EQ(fb.decisions()[1].values.size(), 8u);  // stride 2: no skip
-  EXPECT_EQ(fb.decisions()[2].values.size(), 9u);
+TEST(NasSpaces, DecodersBuildTheirFamilies) {
   std::mt19937_64 rng(7);
-  for (const auto& s : {NasSpace::nahas_s1(), NasSpace::nahas_s2(), NasSpace::nahas_evolved(),
-                        fb}) {
+  for (const char* name : {"nahas_s1", "nahas_s2", "nahas_evolved", "fbnet"}) {
+    const auto s = *space::nas_spaces().make(name);
     for (int i = 0; i < 5; ++i) {
       const auto net = s.decode(s.sample(rng));
       EXPECT_EQ(net.layer(net.outputs()[0]).out_shape.c, 1000) << s.name();
     }
   }
   // All-fused evolved candidate: fused convs, no depthwise.
-  const auto ev = NasSpace::nahas_evolved();
+  const auto ev = *space::nas_spaces().make("nahas_evolved");
   std::vector<int> x(ev.decisions().size(), 0);
   for (std::size_t i = 0; i < x.size(); i += 5) x[i] = 1;  // type = fused
   const auto net = ev.decode(x);
@@ -84,25 +80,22 @@ TEST(NasSpaces, CardinalitiesAndDecoders) {
   EXPECT_EQ(fused, 16);
   EXPECT_EQ(depthwise, 0);
   // FBNet skip choices drop blocks.
+  const auto fb = *space::nas_spaces().make("fbnet");
   std::vector<int> all_skip(fb.decisions().size());
   for (std::size_t i = 0; i < all_skip.size(); ++i) {
-    all_skip[i] = static_cast<int>(fb.decisions()[i].values.size()) - 1;  // last = skip where allowed
+    all_skip[i] = fb.decisions()[i].size() - 1;  // last = skip where allowed
   }
   EXPECT_LT(fb.decode(all_skip).size(), fb.decode(std::vector<int>(22, 3)).size());
 }
 
-class SearchFixture : public ::testing::Test {
- protected:
-  void SetUp() override {
-    register_accelerators();
-    plugins::register_strategies();
-  }
-};
+// The builtins are registered by the test main.
+class SearchFixture : public ::testing::Test {};
 
 TEST_F(SearchFixture, JointSpaceDecodesHardwareInMixedRadix) {
   auto& acc = sim::accelerator("edge");
-  const auto hw = HwSpace::load(CODA_SOURCE_DIR "/configs/spaces/edge_hw.yaml", "edge", acc.params());
-  const SearchSpace joint(NasSpace::nahas_s1(), std::nullopt, hw, std::nullopt);
+  const auto hw =
+      space::HwSpace::load(CODA_SOURCE_DIR "/configs/spaces/edge_hw.yaml", "edge", acc.params());
+  const SearchSpace joint(*space::nas_spaces().make("nahas_s1"), std::nullopt, hw, std::nullopt);
   ASSERT_EQ(joint.dimensions().size(), 34u + 7u);
   EXPECT_EQ(joint.nas_dimensions(), 34u);
   Candidate x(41, 0);
@@ -143,14 +136,13 @@ TEST_F(SearchFixture, EveryStrategyRestoresItsStateExactly) {
   const auto dims = toy_dims(6, 4);
   const std::string dir = test::temp_dir("strategy-state");
   for (const auto& name : strategies().names()) {
-    StrategyOptions o1(name, nlohmann::json::object()), o2(name, nlohmann::json::object());
-    auto a = strategies().make(name, {dims, 5, &o1});
+    auto a = make_strategy(name, dims, 5);
     for (int i = 0; i < 3; ++i) {
       auto xs = a->ask(4);
       a->tell(xs, toy_rewards(xs, 4));
     }
     a->save(dir + "/" + name);
-    auto b = strategies().make(name, {dims, 99, &o2});  // another seed: load must override it
+    auto b = make_strategy(name, dims, 99);  // another seed: load must override it
     b->load(dir + "/" + name);
     for (int i = 0; i < 3; ++i) {
       auto xa = a->ask(4);
@@ -168,8 +160,7 @@ TEST_F(SearchFixture, LearningStrategiesBeatTheirStart) {
     nlohmann::json opts = name == "reinforce" ? nlohmann::json{{"lr", 0.05}}
                           : name == "ppo"     ? nlohmann::json{{"lr", 0.01}}
                                               : nlohmann::json{{"population", 16}, {"sample", 4}};
-    StrategyOptions o(name, opts);
-    auto s = strategies().make(name, {dims, 1, &o});
+    auto s = make_strategy(name, dims, 1, opts);
     double first = 0, last = 0;
     for (int b = 0; b < 60; ++b) {
       auto xs = s->ask(8);
@@ -186,18 +177,22 @@ TEST_F(SearchFixture, LearningStrategiesBeatTheirStart) {
 
 TEST_F(SearchFixture, GridEnumeratesInOrderAndOptionsAreChecked) {
   const auto dims = toy_dims(2, 3);
-  StrategyOptions o("grid", nlohmann::json::object());
-  auto g = strategies().make("grid", {dims, 1, &o});
+  auto g = make_strategy("grid", dims, 1);
   const auto xs = g->ask(9);
   EXPECT_EQ(xs.front(), (Candidate{0, 0}));
   EXPECT_EQ(xs[1], (Candidate{0, 1}));
   EXPECT_EQ(xs.back(), (Candidate{2, 2}));
   EXPECT_EQ(std::set<Candidate>(xs.begin(), xs.end()).size(), 9u);
-  StrategyOptions bad("evolution", {{"populaton", 10}});
-  EXPECT_EQ(input_error_of([&] { strategies().make("evolution", {dims, 1, &bad}); }),
+  EXPECT_EQ(input_error_of([&] {
+              make_strategy("evolution", dims, 1, {{"populaton", 10}});
+            }),
             "'populaton': unknown option of strategy evolution; known: mutations, population, "
             "sample");
-  EXPECT_NE(input_error_of([&] { strategies().make("anneal", {dims, 1, nullptr}); })
+  EXPECT_EQ(input_error_of([&] {
+              make_strategy("evolution", dims, 1, {{"population", 1}});
+            }),
+            "'population': strategy evolution: 1 is not allowed; an integer from 2 to 100000");
+  EXPECT_NE(input_error_of([&] { make_strategy("anneal", dims, 1); })
                 .find("unknown strategy 'anneal'; available: evolution, grid, ppo, random, "
                       "reinforce"),
             std::string::npos);
@@ -208,13 +203,20 @@ TEST_F(SearchFixture, GridEnumeratesInOrderAndOptionsAreChecked) {
 std::string has_experiment(const std::string& dir, const std::string& strategy, int episodes,
                            int workers = 1) {
   const std::string path = dir + "/has-" + std::to_string(workers) + ".yaml";
-  test::write_file(path, "name: has-test\narch: edge\nflow: has\nnetwork: mobilenet_v2\n"
-                         "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/edge_hw.yaml\n"
-                         "strategy: {name: " + strategy + "}\n"
-                         "objective: {latency_ms: 0.3, area_mm2: 23.4, kind: hard}\n"
-                         "cost_model: simulator\naccuracy: {evaluator: table}\n"
-                         "budget: {evaluations: " + std::to_string(episodes) + ", batch: 4}\n"
-                         "seed: 11\ntop_k: 3\nworkers: " + std::to_string(workers) + "\n");
+  test::write_file(path,
+                   "name: has-test\narch: edge\nflow: has\nnetwork: mobilenet_v2\n"
+                   "hardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/edge_hw.yaml\n"
+                   "strategy: {name: " +
+                       strategy +
+                       "}\n"
+                       "objective: {latency_ms: 0.3, area_mm2: 23.4, kind: hard}\n"
+                       "cost_model: simulator\naccuracy: {evaluator: table}\n"
+                       "budget: {evaluations: " +
+                       std::to_string(episodes) +
+                       ", batch: 4}\n"
+                       "seed: 11\ntop_k: 3\nworkers: " +
+                       std::to_string(workers) + "\n");
   return path;
 }
 
@@ -271,21 +273,68 @@ TEST_F(SearchFixture, ParallelWorkersGiveTheSameSearch) {
   EXPECT_EQ(test::read_file(dir + "/w1/history.csv"), test::read_file(dir + "/w2/history.csv"));
 }
 
+// The example plugin adds a strategy, an objective and an accuracy
+// evaluator; one search, the plugin named in the experiment, uses all three.
+TEST_F(SearchFixture, APluginAddsAStrategyAnObjectiveAndAnEvaluator) {
+  const std::string dir = test::temp_dir("search-plugin-kinds");
+  test::write_file(dir + "/exp.yaml",
+                   "name: plugin\narch: edge\nflow: has\nnetwork: mobilenet_v2\n"
+                   "hardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/edge_hw.yaml\n"
+                   "plugins: [" CODA_BUILD_DIR
+                   "/plugins/examples/libcoda_example_plugin.so]\n"
+                   "strategy: {name: hill-climb, patience: 2}\n"
+                   "objective: {name: accuracy-per-ms, scale_ms: 0.3}\n"
+                   "accuracy: {evaluator: params, base: 0.1, slope: 0.1}\n"
+                   "cost_model: analytical\nbudget: {evaluations: 24, batch: 4}\nseed: 3\n");
+  auto r = test::run_coda("search --experiment " + dir + "/exp.yaml --out " + dir + "/out");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto best = nlohmann::json::parse(test::read_file(dir + "/out/best.json"));
+  EXPECT_EQ(best.at("strategy"), "hill-climb");
+  EXPECT_EQ(best.at("accuracy_evaluator"), "params");
+  // params: 0.1 + 0.1 log10(3,504,872 parameters of MobileNetV2).
+  const double accuracy = 0.1 + 0.1 * std::log10(3504872.0);
+  EXPECT_NEAR(best.at("accuracy").get<double>(), accuracy, 1e-9);
+  // accuracy-per-ms: accuracy / (1 + latency / 0.3 ms).
+  const double latency = best.at("predicted").at("latency_ms").get<double>();
+  EXPECT_NEAR(best.at("reward").get<double>(), accuracy / (1 + latency / 0.3), 1e-9);
+  // Its Pareto axes are accuracy and latency: with one network, one design.
+  const std::string pareto = test::read_file(dir + "/out/pareto.csv");
+  EXPECT_EQ(std::count(pareto.begin(), pareto.end(), '\n'), 2) << pareto;
+  // Its options are checked like a builtin's.
+  test::write_file(dir + "/bad.yaml",
+                   "arch: edge\nflow: has\nnetwork: mobilenet_v2\n"
+                   "hardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/edge_hw.yaml\n"
+                   "plugins: [" CODA_BUILD_DIR
+                   "/plugins/examples/libcoda_example_plugin.so]\n"
+                   "strategy: hill-climb\nobjective: {name: accuracy-per-ms, scale: 1}\n"
+                   "accuracy: {evaluator: params}\n");
+  auto bad = test::run_coda("search --experiment " + dir + "/bad.yaml --out " + dir + "/bad");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("bad.yaml:7:36: 'scale': unknown option of objective accuracy-per-ms; "
+                         "known: scale_ms"),
+            std::string::npos)
+      << bad.err;
+}
+
 TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
   const std::string dir = test::temp_dir("search-plugin");
-  const std::string plugin = CODA_BUILD_DIR "/plugins/examples/libcoda_hill_climb.so";
+  const std::string plugin = CODA_BUILD_DIR "/plugins/examples/libcoda_example_plugin.so";
   auto ok = test::run_coda("search --plugin " + plugin + " --experiment " +
                            has_experiment(dir, "hill-climb", 16) + " --out " + dir + "/hc");
   ASSERT_EQ(ok.code, 0) << ok.err;
   const auto best = nlohmann::json::parse(test::read_file(dir + "/hc/best.json"));
   EXPECT_EQ(best.at("strategy"), "hill-climb");
   EXPECT_EQ(best.at("episodes"), 16);
-  auto missing = test::run_coda("search --plugin " + dir + "/nope.so --experiment x.yaml --out " + dir);
+  auto missing =
+      test::run_coda("search --plugin " + dir + "/nope.so --experiment x.yaml --out " + dir);
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find(dir + "/nope.so: 'plugin': cannot load: "), std::string::npos);
   EXPECT_NE(missing.err.find("No such file"), std::string::npos);
   test::write_file(dir + "/notplugin.so", "not an ELF file");
-  auto junk = test::run_coda("search --plugin " + dir + "/notplugin.so --experiment x.yaml --out " + dir);
+  auto junk =
+      test::run_coda("search --plugin " + dir + "/notplugin.so --experiment x.yaml --out " + dir);
   EXPECT_EQ(junk.code, 1);
   EXPECT_NE(junk.err.find("notplugin.so: 'plugin': cannot load"), std::string::npos);
   auto unknown = test::run_coda("search --experiment " + has_experiment(dir, "anneal", 8) +
@@ -297,7 +346,8 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
   test::write_file(dir + "/field.yaml", "arch: edge\nflow: has\nnetwork: mobilenet_v2\nspeed: 3\n");
   auto field = test::run_coda("search --experiment " + dir + "/field.yaml --out " + dir + "/f");
   EXPECT_EQ(field.code, 1);
-  EXPECT_NE(field.err.find("field.yaml:4:1: 'speed': unknown field"), std::string::npos) << field.err;
+  EXPECT_NE(field.err.find("field.yaml:4:1: 'speed': unknown field"), std::string::npos)
+      << field.err;
   test::write_file(dir + "/acc.yaml",
                    "arch: edge\nflow: has\nnetwork: mobilenet_v2\nhardware_space: " CODA_SOURCE_DIR
                    "/configs/spaces/edge_hw.yaml\nstrategy: random\nobjective: {latency_ms: 1}\n"
@@ -310,21 +360,25 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
       << acc.err;
   test::write_file(dir + "/flow.yaml", "arch: edge\nflow: zigzag\n");
   auto flow = test::run_coda("search --experiment " + dir + "/flow.yaml --out " + dir + "/g");
-  EXPECT_NE(flow.err.find("unknown flow 'zigzag'; available: joint, nas, has, phase, nested"),
-            std::string::npos);
+  EXPECT_NE(flow.err.find("flow.yaml:2:7: 'flow': unknown flow 'zigzag'; available: has, joint, "
+                          "nas, nested, phase"),
+            std::string::npos)
+      << flow.err;
   test::write_file(dir + "/space.yaml",
                    "arch: edge\nflow: nas\nnetwork_space: {space: nahas_s9}\n");
   auto space = test::run_coda("search --experiment " + dir + "/space.yaml --out " + dir + "/h");
-  EXPECT_NE(space.err.find("unknown NAS space 'nahas_s9'; available: nahas_s1, nahas_s2, "
-                           "nahas_evolved, fbnet"),
-            std::string::npos);
+  EXPECT_NE(space.err.find("space.yaml:3:24: 'space': unknown NAS space 'nahas_s9'; available: "
+                           "fbnet, nahas_evolved, nahas_s1, nahas_s2"),
+            std::string::npos)
+      << space.err;
 }
 
 // The NAS flows with zero-cost accuracy on small (32-pixel) candidates.
 std::string nas_experiment(const std::string& dir, const std::string& flow,
                            const std::string& budget) {
-  test::write_file(dir + "/fit.csv", "dataset,proxy,batch,a,b,networks,kendall_tau,source\n"
-                                     "fashion-mnist,naswot,8,0.0,0.001,0,0,test\n");
+  test::write_file(dir + "/fit.csv",
+                   "dataset,proxy,batch,a,b,networks,kendall_tau,source\n"
+                   "fashion-mnist,naswot,8,0.0,0.001,0,0,test\n");
   const std::string path = dir + "/" + flow + ".yaml";
   std::string text = "name: " + flow + "\narch: edge\nflow: " + flow +
                      "\nnetwork_space: {space: nahas_s1, input: 32, classes: 10}\n"
@@ -333,9 +387,11 @@ std::string nas_experiment(const std::string& dir, const std::string& flow,
                      "cost_model: analytical\n"
                      "accuracy: {evaluator: zero-cost, dataset: fashion-mnist, batch: 8, "
                      "threads: 1, calibration: fit.csv}\n"
-                     "budget: " + budget + "\nseed: 2\ntop_k: 2\n";
+                     "budget: " +
+                     budget + "\nseed: 2\ntop_k: 2\n";
   if (flow == "nas") text += "hardware: " CODA_SOURCE_DIR "/configs/hardware/edge/baseline.yaml\n";
-  if (flow != "nas") text += "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/edge_hw_small.yaml\n";
+  if (flow != "nas")
+    text += "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/edge_hw_small.yaml\n";
   if (flow == "phase" || flow == "nested") text += "network: mobilenet_v2:input=32,classes=10\n";
   test::write_file(path, text);
   return path;
@@ -359,8 +415,8 @@ TEST_F(SearchFixture, NasPhaseAndNestedFlows) {
     EXPECT_EQ(best.at("episodes"), c.episodes) << c.flow;
     EXPECT_GT(best.at("accuracy").get<double>(), 0) << c.flow;
     EXPECT_TRUE(best.at("simulated").at("feasible").get<bool>()) << c.flow;
-    EXPECT_NE(best.at("network").at("name").get<std::string>().find("nahas_s1:"),
-              std::string::npos) << c.flow;
+    EXPECT_NE(best.at("network").at("name").get<std::string>().find("nahas_s1:"), std::string::npos)
+        << c.flow;
   }
   // phase: the NAS stage runs on the hardware the HAS stage chose.
   const auto p1 = nlohmann::json::parse(test::read_file(dir + "/phase-out/phase1-has/best.json"));
@@ -372,14 +428,14 @@ TEST_F(SearchFixture, NasPhaseAndNestedFlows) {
             1);
 }
 
-
 // The FPGA family in search: HAS over the HotNAS hardware space, and a joint
 // search over NAHAS S1 x that space with a depthwise engine.
 TEST_F(SearchFixture, FpgaHardwareAndJointSpaces) {
   const std::string dir = test::temp_dir("search-fpga");
   test::write_file(dir + "/has.yaml",
                    "name: fpga_has\narch: fpga\nflow: has\nnetwork: resnet18\n"
-                   "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/fpga_hotnas.yaml\n"
+                   "hardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/fpga_hotnas.yaml\n"
                    "strategy: {name: reinforce}\nobjective: {latency_ms: 12, kind: hard}\n"
                    "cost_model: simulator\naccuracy: {evaluator: table}\n"
                    "budget: {evaluations: 48, batch: 8}\nseed: 1\n");
@@ -397,7 +453,8 @@ TEST_F(SearchFixture, FpgaHardwareAndJointSpaces) {
   test::write_file(dir + "/joint.yaml",
                    "name: fpga_joint\narch: fpga\nflow: joint\n"
                    "network_space: {space: nahas_s1, input: 32, classes: 10}\n"
-                   "hardware_space: " CODA_SOURCE_DIR "/configs/spaces/fpga_hotnas_dw.yaml\n"
+                   "hardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/fpga_hotnas_dw.yaml\n"
                    "strategy: {name: evolution, population: 8, sample: 4}\n"
                    "objective: {latency_ms: 1, kind: soft}\ncost_model: analytical\n"
                    "accuracy: {evaluator: zero-cost, dataset: fashion-mnist, batch: 8, threads: 1, "
@@ -410,7 +467,6 @@ TEST_F(SearchFixture, FpgaHardwareAndJointSpaces) {
   EXPECT_GT(best.at("hardware").at("tm_dw").get<double>(), 0);
   EXPECT_NE(best.at("network").at("name").get<std::string>().find("nahas_s1:"), std::string::npos);
 }
-
 
 // Every shipped experiment loads: names, spaces, ranges and paths are valid.
 TEST_F(SearchFixture, ShippedExperimentsLoad) {

@@ -1,7 +1,5 @@
 #include "tests/util/systemc_fixture.h"
 
-#include "models/registry.h"
-
 namespace coda::test {
 
 ProbePart::ProbePart(sc_core::sc_module_name name, sim::Session& s) : sc_core::sc_module(name) {
@@ -10,10 +8,12 @@ ProbePart::ProbePart(sc_core::sc_module_name name, sim::Session& s) : sc_core::s
 }
 
 sim::Session& SystemCTest::session() {
+  // The families' parts are registered by register_builtins() (the test main).
   static bool registered = [] {
-    register_accelerators();
-    sim::Session::register_part(
-        "probe", [](sim::Session& s) { return std::make_unique<ProbePart>("probe", s); });
+    sim::parts().add(
+        {"probe", "the sim-core tests' two DMAs and two engines", {}, [](sim::Session& s) {
+           return std::make_unique<ProbePart>("probe", s);
+         }});
     return true;
   }();
   (void)registered;

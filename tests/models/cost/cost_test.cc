@@ -31,7 +31,9 @@ TEST_F(Cost, SimulatorAndAnalyticalWrapTheAccelerator) {
     cost::make_cost_model("oracle", "edge");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("available: analytical, simulator"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(
+                  "unknown cost model 'oracle'; available: analytical, mlp, simulator"),
+              std::string::npos)
         << e.what();
   }
 }

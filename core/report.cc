@@ -1,4 +1,4 @@
-#include "apps/coda/report.h"
+#include "core/report.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 
-namespace coda::app {
+namespace coda {
 
 void write_text(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
@@ -39,7 +39,9 @@ std::string grouped(long long value) {
 Progress::Progress(long long total, long long already)
     : total_(total), done_(already), start_done_(already), tty_(::isatty(2)) {}
 
-void Progress::tick() { advance(done_ + 1, note_); }
+void Progress::tick() {
+  advance(done_ + 1, note_);
+}
 
 void Progress::advance(long long done, const std::string& note) {
   const long long before = done_;
@@ -72,4 +74,4 @@ void Progress::draw() {
                tty_ && done_ < total_ ? "" : "\n");
 }
 
-}  // namespace coda::app
+}  // namespace coda

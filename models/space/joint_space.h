@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "search/hw_space.h"
-#include "search/nas_space.h"
+#include "models/space/hw_space.h"
+#include "models/space/nas_space.h"
 
-namespace coda::search {
+namespace coda::space {
 
 struct JointSample {
   long long index = 0;
@@ -35,4 +35,4 @@ class JointSpace {
   NasSpace nas_;
 };
 
-}  // namespace coda::search
+}  // namespace coda::space

@@ -8,7 +8,7 @@
 
 #include "core/params.h"
 
-namespace coda::search {
+namespace coda::space {
 
 struct HwDimension {
   std::string name;
@@ -44,4 +44,4 @@ class HwSpace {
   std::vector<double> base_;  // value per declaration, in declaration order
 };
 
-}  // namespace coda::search
+}  // namespace coda::space

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string>
 
-namespace coda::app {
+namespace coda {
 
 // Writes `doc` to `path` ("-" = stdout), pretty-printed.
 void write_json(const nlohmann::json& doc, const std::string& path);
@@ -37,4 +37,4 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
-}  // namespace coda::app
+}  // namespace coda

@@ -1,9 +1,9 @@
-#include "search/joint_space.h"
+#include "models/space/joint_space.h"
 
 #include <filesystem>
 #include <random>
 
-namespace coda::search {
+namespace coda::space {
 
 JointSpace JointSpace::load(const std::string& path, const std::string& arch,
                             const std::vector<ParamDecl>& decls) {
@@ -14,7 +14,7 @@ JointSpace JointSpace::load(const std::string& path, const std::string& arch,
       HwSpace::load(space_relative(path, read_string(doc.file, doc.root, "hardware")), arch, decls);
   if (!doc.root["network"])
     throw InputError(location_of(doc.file, doc.root), "network", "missing field");
-  s.nas_ = NasSpace::load(doc, doc.root["network"]);
+  s.nas_ = NasSpace::from_reference(doc, doc.root["network"]);
   return s;
 }
 
@@ -31,4 +31,4 @@ JointSample JointSpace::sample(unsigned long long seed, long long index) const {
   return s;
 }
 
-}  // namespace coda::search
+}  // namespace coda::space

@@ -1,4 +1,4 @@
-#include "search/hw_space.h"
+#include "models/space/hw_space.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,7 +7,7 @@
 
 #include "core/text.h"
 
-namespace coda::search {
+namespace coda::space {
 
 YamlDoc open_space(const std::string& path, const std::string& what,
                    const std::vector<std::string>& keys, const std::string& arch) {
@@ -100,4 +100,4 @@ std::vector<long long> HwSpace::sample(long long n, unsigned long long seed) con
   return {chosen.begin(), chosen.end()};
 }
 
-}  // namespace coda::search
+}  // namespace coda::space

@@ -1,0 +1,29 @@
+// How far a cost model is from simulation (`coda validate`): fresh samples
+// of a joint space (or zoo networks outside it), each answered by the model
+// and by the SystemC ground truth; per metric MAPE, RMSE, the share within
+// 5% and 10%, Kendall's tau and Spearman's rho; the feasibility accuracy;
+// and how much of the simulated Pareto front the model's predicted front
+// recovers. Writes points.csv, metrics.json and a scatter PNG per metric.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace coda::cost {
+
+struct ValidationJob {
+  std::string cost_model;  // a spec: mlp:model.pt, analytical, simulator
+  std::string arch;
+  std::string space;  // joint space file
+  std::string out;    // directory
+  long long samples = 1000;
+  // random: the joint space; leave-family-out: zoo families outside it.
+  std::string split = "random";
+  unsigned long long seed = 20261129;
+};
+
+// Returns metrics.json's content.
+nlohmann::json validate_cost_model(const ValidationJob& job);
+
+}  // namespace coda::cost

@@ -1,0 +1,139 @@
+// Neural-architecture search spaces as data. A NAS-space file is a backbone
+// (a stem, a list of searchable layers, a head and a classifier); every layer
+// keeps its own list of choices, so a program can write a pruned space in
+// which layers keep different choices (Zeng et al.). A candidate is one
+// choice index per decision; decode() builds the Network from the zoo's block
+// builders (models/network/blocks.h), so a candidate and its zoo baseline
+// share one definition. The vocabulary (configs/spaces/nas/README.md):
+//
+//   name: nahas_s1
+//   description: one line for listings
+//   input: 224           # square resolution; an experiment's `input` replaces it
+//   channels: 3
+//   classes: 1000        # an experiment's `classes` replaces it
+//   activation: relu6
+//   se_activation: swish # the squeeze-excite activation (gate: sigmoid)
+//   decision_prefix: block            # decisions are named block<i>.<field>
+//   describe: "k{kernel}e{expansion}" # a layer's part of the network name
+//   defaults: {kernel: [3, 5, 7], expansion: [3, 6]}
+//   blocks: {k3_e1: {kernel: 3, expansion: 1}, skip: {type: skip}}  # presets for `block`
+//   stem: {name: features.0, out: 32, kernel: 3, stride: 2}
+//   layers:
+//     - {name: features.1, out: 16, stride: 1, expansion: [1]}
+//     - {name: features.2, out: 24, stride: 2}
+//   head: {name: features.18, out: 1280}
+//   pool: pool
+//   flatten: flatten
+//   classifier: classifier
+//
+// A layer's fields: `type` (ibn | fused | skip), `kernel`, `expansion`,
+// `filters` (a multiplier of `out`, rounded to a multiple of 8), `groups` (of
+// the 1x1 convs), `se` (squeeze ratio of the block's input channels) and
+// `block` (one of the presets). A scalar fixes the field; a list makes it a
+// decision. Decisions of a layer come in that field order, `block` first.
+#pragma once
+
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/registry.h"
+#include "core/yaml_util.h"
+#include "models/network/network.h"
+
+namespace coda::space {
+
+struct Decision {
+  std::string name;                 // e.g. "block3.kernel"
+  std::vector<std::string> labels;  // one per choice ("3", "x0.75", "k5_e6", "skip")
+  int size() const { return static_cast<int>(labels.size()); }
+  const std::string& label(int choice) const { return labels.at(static_cast<std::size_t>(choice)); }
+};
+
+class NasSpace {
+ public:
+  // The fields of one block, fixed or chosen.
+  struct Block {
+    std::string type = "ibn";
+    int kernel = 3;
+    int expansion = 1;
+    double filters = 1;
+    int groups = 1;
+    double se = 0;
+  };
+  struct Layer {
+    std::string name;
+    int out = 0;
+    int stride = 1;
+    std::string activation;  // empty: the space's
+    Block fixed;
+    std::vector<std::size_t> decisions;  // indices into decisions_
+  };
+
+  NasSpace() = default;
+  // Reads a NAS-space file; errors name the file, line and field.
+  static NasSpace load_file(const std::string& path);
+  static NasSpace load(const YamlDoc& doc);
+  // Loads `network_space:` of an experiment or `network:` of a joint space:
+  // {space: NAME | file: PATH, input: N, classes: N}. NAME is a registered
+  // space (nas_spaces()); PATH is relative to the file holding the map.
+  static NasSpace from_reference(const YamlDoc& doc, const YAML::Node& node);
+  // The same space at another resolution or number of classes.
+  NasSpace with_input(int input, int classes) const;
+  // The same space keeping, for each decision, only the choices listed in
+  // `kept[d]` (indices into its labels, each list non-empty), in that order.
+  NasSpace restricted(const std::vector<std::vector<int>>& kept, const std::string& name) const;
+
+  const std::string& name() const { return name_; }
+  const std::string& description() const { return description_; }
+  int input() const { return input_; }
+  int classes() const { return classes_; }
+  const std::vector<Decision>& decisions() const { return decisions_; }
+  double size() const;
+  std::vector<int> sample(std::mt19937_64& rng) const;
+  // Throws InputError when a choice index is out of range, and
+  // network::ShapeError when the network cannot be built.
+  network::Network decode(const std::vector<int>& choices) const;
+  std::string describe(const std::vector<int>& choices) const;  // "k3e1-k5e6-..."
+  // The space as a NAS-space file that load() reads back to the same space
+  // (every layer written out, no defaults section).
+  std::string to_yaml() const;
+
+ private:
+  Block resolve(const Layer& l, const std::vector<int>& choices) const;
+  void check_choices(const std::vector<int>& choices) const;
+
+  std::string name_, description_;
+  int input_ = 224, channels_ = 3, classes_ = 1000;
+  std::string activation_ = "relu", se_activation_ = "relu";
+  std::string prefix_ = "layer", describe_;
+  struct Conv {
+    std::string name;
+    int out = 0, kernel = 1, stride = 1;
+  };
+  std::optional<Conv> stem_, head_;
+  std::string pool_ = "pool", flatten_ = "flatten", classifier_ = "classifier";
+  // One option of a decision: the text written in the file, the values it
+  // sets and which fields (a bit per field; a preset sets several).
+  struct Choice {
+    std::string yaml;
+    Block values;
+    unsigned mask = 0;
+  };
+  std::vector<std::pair<std::string, Choice>> presets_;
+  std::vector<Layer> layers_;
+  std::vector<Decision> decisions_;
+  std::vector<int> decision_fields_;          // per decision
+  std::vector<std::vector<Choice>> options_;  // per decision
+};
+
+// The registered NAS spaces, picked by `network_space: {space: NAME}`. The
+// files of configs/spaces/nas/ register under their `name`; a plugin may add
+// spaces it builds in code.
+using NasSpaceRegistry = Registry<NasSpace>;
+NasSpaceRegistry& nas_spaces();
+// Registers every NAS-space file (*.yaml) in `dir` under its `name`.
+void register_nas_space_files(const std::string& dir);
+
+}  // namespace coda::space

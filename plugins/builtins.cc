@@ -1,0 +1,44 @@
+#include "plugins/builtins.h"
+
+#include "core/files.h"
+#include "models/cost/cost_model.h"
+#include "models/cost/mlp.h"
+#include "models/dpu/dpu.h"
+#include "models/edge/edge.h"
+#include "models/fpga/fpga.h"
+#include "models/space/nas_space.h"
+#include "plugins/accuracy/evaluators.h"
+#include "plugins/strategies/strategies.h"
+#include "search/flows/flows.h"
+#include "search/objectives/objectives.h"
+
+namespace coda {
+
+void register_builtins() {
+  static const bool done = [] {
+    // Accelerator families and their SystemC parts.
+    edge::register_edge();
+    fpga::register_fpga();
+    dpu::register_dpu();
+    // Cost models.
+    cost::register_accelerator_cost_models();
+    cost::register_mlp_cost_model();
+    // Accuracy evaluators.
+    accuracy::register_table_evaluator();
+    accuracy::register_train_evaluator();
+    accuracy::register_zero_cost_evaluator();
+    // Strategies, objectives and flows.
+    plugins::register_basic_strategies();
+    plugins::register_rl_strategies();
+    search::register_nahas_objective();
+    search::register_single_flows();
+    search::register_phase_flow();
+    search::register_nested_flow();
+    // NAS spaces: every file shipped in configs/spaces/nas/.
+    space::register_nas_space_files(config_dir() + "/spaces/nas");
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace coda

@@ -1,0 +1,81 @@
+#include "search/flow.h"
+
+#include <fmt/format.h>
+
+#include "core/plugin.h"
+#include "models/network/zoo.h"
+
+namespace coda::search {
+
+FlowRegistry& flows() {
+  static FlowRegistry r("flow", "flow", "");
+  return r;
+}
+
+OptionDecl batch_option() {
+  return OptionDecl::integer("batch", 8, 1, 100000,
+                             "candidates per ask/tell batch (and per journal checkpoint)");
+}
+
+FlowRun::FlowRun(const Experiment& e, const RunOptions& opts) : e_(e), opts_(opts) {
+  cost::CostModelContext c;
+  c.arch = e.arch;
+  c.options = e.cost_model_options;
+  c.seed = e.seed;
+  cost_ = cost::make_cost_model(e.cost_model, c);
+  accuracy_ = accuracy::evaluators().make(e.accuracy_evaluator, e.accuracy_options);
+  objective_ = objectives().make(e.objective, e.objective_options);
+  if (!e.network.empty()) network_ = network::load_network(e.network);
+  // The run's seconds count the search, not the building of its cost model.
+  start_ = std::chrono::steady_clock::now();
+}
+
+FlowRun::~FlowRun() = default;
+
+void FlowRun::log(const std::string& line) const {
+  if (opts_.log) opts_.log(line);
+}
+
+std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space) {
+  return std::make_unique<Evaluator>(space, *cost_, *accuracy_, *objective_, e_.workers);
+}
+
+SearchSettings FlowRun::settings(const std::string& dir, long long episodes,
+                                 unsigned long long seed) const {
+  SearchSettings s;
+  s.dir = dir;
+  s.resume = opts_.resume;
+  s.episodes = episodes;
+  s.batch = static_cast<int>(e_.budget.integer("batch"));
+  s.seed = seed;
+  s.strategy = e_.strategy;
+  s.strategy_options = e_.strategy_options;
+  s.progress = opts_.progress;
+  return s;
+}
+
+std::vector<Evaluation> FlowRun::search(const SearchSpace& space, Evaluator& ev,
+                                        const std::string& dir, long long episodes,
+                                        unsigned long long seed) {
+  return run_search(
+      space.dimensions(), [&](const std::vector<Candidate>& xs) { return ev.evaluate(xs); },
+      [&](const Evaluation& x) { ev.remember(x); }, settings(dir, episodes, seed));
+}
+
+ExperimentResult FlowRun::write(const Stage& stage, const std::string& dir) const {
+  return write_outputs(e_, *objective_, cost_->source(), stage, seconds(), dir);
+}
+
+double FlowRun::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts) {
+  for (const auto& p : e.plugins) load_plugin(p);
+  FlowRun run(e, opts);
+  const std::unique_ptr<Flow> flow = flows().make(e.flow);
+  const Stage final_stage = flow->run(run);
+  return run.write(final_stage, opts.out);
+}
+
+}  // namespace coda::search
