@@ -3,6 +3,9 @@
 #include <map>
 
 #include "core/error.h"
+#include "models/network/compression_plan.h"
+#include "models/network/zoo.h"
+#include "sim/session.h"
 
 namespace coda::sim {
 
@@ -48,6 +51,19 @@ SimResult ModelChoice::run(Accelerator& acc, const network::Network& net, const 
   opts.trace = trace;
   opts.scope = scope;
   return model == "analytical" ? acc.analytical(net, hw, opts) : acc.simulate(net, hw, opts);
+}
+
+SimResult run_simulate_job(Accelerator& acc, const ParamSet& hw, const SimulateJob& job) {
+  if (job.network.empty()) throw InputError({}, "--network", "is required");
+  network::Network net = network::load_network(job.network);
+  if (!job.compression.empty()) network::apply_compression_plan(net, job.compression);
+  job.model.check(acc.name());
+  if (!job.trace.empty()) {
+    std::string base = job.trace;
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+    Session::enable_trace(base);
+  }
+  return job.model.run(acc, net, hw, !job.trace.empty());
 }
 
 ParamSet load_hw(const Accelerator& acc, const std::string& path,

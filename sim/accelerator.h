@@ -84,6 +84,15 @@ struct ModelChoice {
                 bool trace = false) const;
 };
 
+// `coda simulate`: one network (a zoo name or YAML file, first compressed by
+// a compression plan when one is given) on one hardware config; `trace`
+// (a .vcd path) records the engines' activity.
+struct SimulateJob {
+  std::string network, compression, trace;
+  ModelChoice model;
+};
+SimResult run_simulate_job(Accelerator& acc, const ParamSet& hw, const SimulateJob& job);
+
 // The hardware config of `acc`: its defaults, a YAML file over them when
 // given (every field required), then `field=value` overrides (--set).
 ParamSet load_hw(const Accelerator& acc, const std::string& path,

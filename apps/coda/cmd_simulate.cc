@@ -70,7 +70,7 @@ void add_model_options(CLI::App* cmd, sim::ModelChoice& choice) {
 void register_simulate_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string arch, hw, network, json, trace, compression;
-    sim::ModelChoice model;
+    sim::ModelChoice model;  // --model, --scope
     std::string scalesim_config, scalesim_topology, report_dir;
     std::vector<std::string> set;
     bool dump_params = false;
@@ -114,16 +114,8 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
       if (a->json != "-") std::cout << report.table;
       return;
     }
-    if (a->network.empty()) throw InputError({}, "--network", "is required");
-    network::Network net = network::load_network(a->network);
-    if (!a->compression.empty()) network::apply_compression_plan(net, a->compression);
-    a->model.check(a->arch);
-    if (!a->trace.empty()) {
-      std::string base = a->trace;
-      if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-      sim::Session::enable_trace(base);
-    }
-    const sim::SimResult r = a->model.run(acc, net, hw, !a->trace.empty());
+    const sim::SimResult r =
+        sim::run_simulate_job(acc, hw, {a->network, a->compression, a->trace, a->model});
     if (!a->json.empty()) write_json(sim::to_json(r), a->json);
     if (a->json != "-") std::cout << summary_table(r);
     if (!r.feasible) exit_code = 3;

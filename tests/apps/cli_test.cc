@@ -139,6 +139,12 @@ TEST(Cli, ReadmeExtensionTablesComeFromTheDeclarations) {
   const auto one = run_coda("extensions strategy");
   EXPECT_NE(one.out.find("population = 50  (an integer from 2 to 100000)"), std::string::npos);
   EXPECT_EQ(run_coda("extensions colour").code, 1);
+  const auto json = run_coda("extensions flow --json -");
+  ASSERT_EQ(json.code, 0) << json.err;
+  const auto phase = nlohmann::json::parse(json.out).at("flow").at("extensions").at(4);
+  EXPECT_EQ(phase.at("name"), "phase");
+  EXPECT_EQ(phase.at("options").at(0).at("name"), "has");
+  EXPECT_TRUE(phase.at("options").at(0).at("required").get<bool>());
 }
 
 // Every family reports its stats through StatGroup: a value, a unit and a

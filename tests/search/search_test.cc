@@ -422,6 +422,9 @@ TEST_F(SearchFixture, NasPhaseAndNestedFlows) {
   const auto p1 = nlohmann::json::parse(test::read_file(dir + "/phase-out/phase1-has/best.json"));
   const auto p2 = nlohmann::json::parse(test::read_file(dir + "/phase-out/best.json"));
   EXPECT_EQ(p1.at("hardware"), p2.at("hardware"));
+  // Each stage's outputs are written once: the NAS stage's only at the top.
+  EXPECT_TRUE(std::filesystem::exists(dir + "/phase-out/phase2-nas/journal.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/phase-out/phase2-nas/best.json"));
   // nested: one inner NAS search per hardware candidate.
   EXPECT_GE(std::distance(std::filesystem::directory_iterator(dir + "/nested-out/inner"),
                           std::filesystem::directory_iterator{}),
@@ -469,6 +472,59 @@ TEST_F(SearchFixture, FpgaHardwareAndJointSpaces) {
 }
 
 // Every shipped experiment loads: names, spaces, ranges and paths are valid.
+// An experiment's sections take exactly the options their extensions
+// declare, with the declared defaults, paths relative to the file.
+TEST_F(SearchFixture, SectionsTakeTheDeclaredOptions) {
+  const std::string dir = test::temp_dir("search-options");
+  const std::string head =
+      "arch: edge\nflow: has\nnetwork: mobilenet_v2\nhardware_space: " CODA_SOURCE_DIR
+      "/configs/spaces/edge_hw.yaml\nstrategy: {name: evolution, sample: 4}\n";
+  test::write_file(
+      dir + "/e.yaml",
+      head +
+          "accuracy: {evaluator: train, schedule: constant, beta: 2, checkpoint: w.pt}\n"
+          "objective: {latency_ms: 0.3}\nbudget: {evaluations: 40}\n");
+  const Experiment e = load_experiment(dir + "/e.yaml");
+  EXPECT_EQ(e.accuracy_options.text("schedule"), "constant");
+  EXPECT_EQ(e.accuracy_options.integer("beta"), 2);
+  EXPECT_EQ(e.accuracy_options.text("checkpoint"), dir + "/w.pt");
+  EXPECT_EQ(e.accuracy_options.integer("epochs"), 1);  // declared default
+  EXPECT_EQ(e.strategy_options.integer("sample"), 4);
+  EXPECT_EQ(e.strategy_options.integer("population"), 50);
+  EXPECT_EQ(e.objective, "nahas");  // the default objective
+  EXPECT_EQ(e.budget.integer("evaluations"), 40);
+  EXPECT_EQ(e.budget.integer("batch"), 8);
+  auto error = [&](const std::string& tail) {
+    test::write_file(dir + "/bad.yaml", head + tail);
+    return test::input_error_of([&] { load_experiment(dir + "/bad.yaml"); });
+  };
+  EXPECT_EQ(error("accuracy: {evaluator: table}\nobjective: {latency_ms: 1}\nbudget: {has: 3}\n"),
+            dir +
+                "/bad.yaml:8:10: 'has': unknown option of flow has (budget); known: batch, "
+                "evaluations");
+  EXPECT_EQ(error("accuracy: {evaluator: zero-cost, proxy: grasp}\nobjective: {latency_ms: 1}\n"),
+            dir +
+                "/bad.yaml:6:41: 'proxy': accuracy evaluator zero-cost: 'grasp' is not "
+                "allowed; one of naswot, synflow");
+  EXPECT_EQ(error("accuracy: {evaluator: table}\nobjective: {name: lu}\n"),
+            dir + "/bad.yaml:7:19: 'name': unknown objective 'lu'; available: nahas");
+  EXPECT_EQ(
+      error("accuracy: {evaluator: table}\nobjective: {latency_ms: 1}\ncost_model: analytical\n"
+            "cost_model_training: {samples: 10}\n"),
+      dir +
+          "/bad.yaml:9:23: 'samples': unknown option of cost model analytical; known: "
+          "none");
+  test::write_file(dir + "/phase.yaml",
+                   "arch: edge\nflow: phase\nnetwork: mobilenet_v2\nnetwork_space: {space: "
+                   "nahas_s1}\nhardware_space: " CODA_SOURCE_DIR
+                   "/configs/spaces/edge_hw.yaml\nstrategy: random\nobjective: {latency_ms: 1}\n"
+                   "accuracy: {evaluator: table}\nbudget: {has: 4}\n");
+  EXPECT_EQ(test::input_error_of([&] { load_experiment(dir + "/phase.yaml"); }),
+            dir +
+                "/phase.yaml:9:9: 'nas': missing option of flow phase (budget) (episodes of the "
+                "NAS stage; an integer from 1 to 1000000000)");
+}
+
 TEST_F(SearchFixture, ShippedExperimentsLoad) {
   int n = 0;
   for (const auto& e :
