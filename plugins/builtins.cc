@@ -2,6 +2,7 @@
 
 #include "core/files.h"
 #include "models/cost/cost_model.h"
+#include "models/cost/lut.h"
 #include "models/cost/mlp.h"
 #include "models/dpu/dpu.h"
 #include "models/edge/edge.h"
@@ -23,6 +24,7 @@ void register_builtins() {
     // Cost models.
     cost::register_accelerator_cost_models();
     cost::register_mlp_cost_model();
+    cost::register_lut_cost_model();
     // Accuracy evaluators.
     accuracy::register_table_evaluator();
     accuracy::register_train_evaluator();
@@ -31,6 +33,7 @@ void register_builtins() {
     plugins::register_basic_strategies();
     plugins::register_rl_strategies();
     search::register_nahas_objective();
+    search::register_zeng_objectives();
     search::register_single_flows();
     search::register_phase_flow();
     search::register_nested_flow();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -87,7 +88,7 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
     }
     std::ofstream(journal, std::ios::trunc);
   }
-  double best = 0;
+  double best = -std::numeric_limits<double>::infinity();
   // `cached` marks a repeat of an earlier episode's candidate, so a resumed
   // run's history equals an uninterrupted one's.
   std::set<std::string> seen;
@@ -201,7 +202,7 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
     std::ofstream h(out + "/history.csv");
     h << "episode,candidate,feasible,accuracy,latency_ms,energy_mj,area_mm2,cached,description,"
          "reward,best_reward,reason\n";
-    double best = 0;
+    double best = -std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < o.history.size(); ++i) {
       const auto& e = o.history[i];
       best = std::max(best, e.reward);

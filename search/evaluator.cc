@@ -1,7 +1,6 @@
 #include "search/evaluator.h"
 
 #include "core/error.h"
-#include "core/worker_pool.h"
 #include "models/network/network.h"
 #include "models/network/yaml_io.h"
 
@@ -120,34 +119,10 @@ std::vector<Evaluation> Evaluator::evaluate(
     }
   }
   std::vector<cost::Metrics> metrics(batch.size());
-  const bool fork = workers_ > 1 && queries.size() > 1 && !cost_.prefers_one_batch();
-  if (fork) {
-    std::vector<long long> tasks(queries.begin(), queries.end());
-    run_worker_pool(
-        tasks, {workers_},
-        [&](long long j) {
-          const auto& d = *decoded[static_cast<std::size_t>(j)];
-          const cost::Metrics m = cost_.evaluate({{&d.net, &d.hw}}).at(0);
-          return nlohmann::json{{"f", m.feasible},
-                                {"r", m.reason},
-                                {"l", m.latency_s},
-                                {"e", m.energy_j},
-                                {"a", m.area_mm2}}
-              .dump();
-        },
-        [&](long long j, const std::string& line) {
-          const auto js = nlohmann::json::parse(line);
-          cost::Metrics& m = metrics[static_cast<std::size_t>(j)];
-          m.feasible = js.at("f");
-          m.reason = js.at("r");
-          m.latency_s = js.at("l");
-          m.energy_j = js.at("e");
-          m.area_mm2 = js.at("a");
-        });
-  } else if (!queries.empty()) {
+  if (!queries.empty()) {
     std::vector<cost::Query> q;
     for (std::size_t j : queries) q.push_back({&decoded[j]->net, &decoded[j]->hw});
-    const auto ms = cost_.evaluate(q);
+    const auto ms = cost::evaluate_in_workers(cost_, q, workers_);
     for (std::size_t i = 0; i < queries.size(); ++i) metrics[queries[i]] = ms[i];
   }
   for (std::size_t j : queries) out[j] = finish(batch[j], metrics[j], &decoded[j]->net);

@@ -39,13 +39,13 @@ void check_need(const YamlDoc& doc, const std::string& key, Need n, const std::s
   }
 }
 
-// `section: NAME` or `section: {<name_key>: NAME, options...}`: the name, and
-// the options of the registered extension it names.
+}  // namespace
+
 template <typename R>
-std::pair<std::string, Options> named_section(const YamlDoc& doc, const std::string& section,
-                                              const std::string& name_key,
-                                              const std::string& fallback, const R& registry,
-                                              const std::string& owner) {
+std::pair<std::string, Options> load_named_section(const YamlDoc& doc, const std::string& section,
+                                                   const std::string& name_key,
+                                                   const std::string& fallback, const R& registry,
+                                                   const std::string& owner) {
   const YAML::Node node = doc.root[section];
   std::string name = fallback;
   YAML::Node options;
@@ -68,7 +68,32 @@ std::pair<std::string, Options> named_section(const YamlDoc& doc, const std::str
   return {name, Options::from_yaml(entry.options, owner + " " + name, doc, options, {name_key})};
 }
 
-}  // namespace
+template std::pair<std::string, Options> load_named_section(const YamlDoc&, const std::string&,
+                                                            const std::string&, const std::string&,
+                                                            const ObjectiveRegistry&,
+                                                            const std::string&);
+template std::pair<std::string, Options> load_named_section(const YamlDoc&, const std::string&,
+                                                            const std::string&, const std::string&,
+                                                            const StrategyRegistry&,
+                                                            const std::string&);
+template std::pair<std::string, Options> load_named_section(const YamlDoc&, const std::string&,
+                                                            const std::string&, const std::string&,
+                                                            const accuracy::EvaluatorRegistry&,
+                                                            const std::string&);
+
+std::pair<std::string, Options> load_cost_model_section(const YamlDoc& doc) {
+  std::string spec =
+      doc.root["cost_model"] ? read_string(doc.file, doc.root, "cost_model") : "simulator";
+  const std::string kind = cost::cost_model_kind(spec);
+  const auto& entry = cost::cost_models().at(
+      kind,
+      doc.root["cost_model"] ? location_of(doc.file, doc.root["cost_model"]) : SourceLocation{});
+  if (spec.size() > kind.size()) {
+    spec = kind + ":" + space::space_relative(doc.file, spec.substr(kind.size() + 1));
+  }
+  return {spec, Options::from_yaml(entry.options, "cost model " + kind, doc,
+                                   doc.root["cost_model_training"])};
+}
 
 const OptionDecls& experiment_options() {
   static const OptionDecls decls = {
@@ -159,29 +184,18 @@ Experiment load_experiment(const std::string& path) {
 
   need(doc, "strategy", "the search strategy");
   std::tie(e.strategy, e.strategy_options) =
-      named_section(doc, "strategy", "name", "", strategies(), "strategy");
+      load_named_section(doc, "strategy", "name", "", strategies(), "strategy");
   need(doc, "objective", "the reward");
   std::tie(e.objective, e.objective_options) =
-      named_section(doc, "objective", "name", "nahas", objectives(), "objective");
+      load_named_section(doc, "objective", "name", "nahas", objectives(), "objective");
   need(doc, "accuracy", "the accuracy evaluator");
   if (!doc.root["accuracy"].IsMap())
     require_map(doc.file, doc.root["accuracy"], "the accuracy section");
-  std::tie(e.accuracy_evaluator, e.accuracy_options) =
-      named_section(doc, "accuracy", "evaluator", "", accuracy::evaluators(), "accuracy evaluator");
+  std::tie(e.accuracy_evaluator, e.accuracy_options) = load_named_section(
+      doc, "accuracy", "evaluator", "", accuracy::evaluators(), "accuracy evaluator");
 
   // The cost model: a spec, and its options from cost_model_training.
-  e.cost_model =
-      doc.root["cost_model"] ? read_string(doc.file, doc.root, "cost_model") : "simulator";
-  const std::string kind = cost::cost_model_kind(e.cost_model);
-  const auto& cost_entry = cost::cost_models().at(
-      kind,
-      doc.root["cost_model"] ? location_of(doc.file, doc.root["cost_model"]) : SourceLocation{});
-  if (e.cost_model.size() > kind.size()) {
-    const std::string arg = e.cost_model.substr(kind.size() + 1);
-    e.cost_model = kind + ":" + space::space_relative(path, arg);
-  }
-  e.cost_model_options = Options::from_yaml(cost_entry.options, "cost model " + kind, doc,
-                                            doc.root["cost_model_training"]);
+  std::tie(e.cost_model, e.cost_model_options) = load_cost_model_section(doc);
   return e;
 }
 

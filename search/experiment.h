@@ -65,4 +65,17 @@ const OptionDecls& experiment_options();
 // Loads the plugins it lists, then checks every name and option.
 Experiment load_experiment(const std::string& path);
 
+// The loader's pieces, shared with other experiment files (coda profile):
+// `section: NAME` or `section: {<name_key>: NAME, options...}` read against
+// the options the named extension declares (`fallback` when no name is
+// given; "" makes the name required)...
+template <typename R>
+std::pair<std::string, Options> load_named_section(const YamlDoc& doc, const std::string& section,
+                                                   const std::string& name_key,
+                                                   const std::string& fallback, const R& registry,
+                                                   const std::string& owner);
+// ...and `cost_model: SPEC` (default simulator) with its options from
+// `cost_model_training:`, file arguments relative to the file.
+std::pair<std::string, Options> load_cost_model_section(const YamlDoc& doc);
+
 }  // namespace coda::search

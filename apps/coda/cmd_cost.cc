@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "apps/coda/commands.h"
+#include "models/cost/lut.h"
 #include "models/cost/mlp.h"
 #include "models/cost/validate.h"
 
@@ -77,7 +78,38 @@ void register_cost_commands(CLI::App& app) {
       ->capture_default_str();
   val->add_option("--seed", v->seed, "sampling seed (keep it apart from the training data's)")
       ->capture_default_str();
+  val->add_option("--hw", v->hw,
+                  "a hardware config: --space is then a NAS space (a name or a file) on it");
+  val->add_option("--cost-model-option", v->options,
+                  "an option of the cost model, key=value (repeatable; `coda extensions \"cost "
+                  "model\"` lists them)");
   val->callback([v] { cost::validate_cost_model(*v); });
+
+  // coda lut build
+  auto l = std::make_shared<cost::LutBuildJob>();
+  auto* lut = app.add_subcommand("lut", "Latency look-up tables (Zeng et al. §III-C)");
+  lut->require_subcommand(1);
+  auto* build = lut->add_subcommand(
+      "build", "Measure a NAS space's blocks on an accelerator: plain and corrected tables");
+  build->add_option("--arch", l->arch, "accelerator family (the black box)")->required();
+  build->add_option("--hw", l->hw, "hardware config YAML (default: the family's defaults)");
+  build->add_option("--space", l->space, "a registered NAS space or a NAS-space file")->required();
+  build->add_option("--out", l->out, "the table (JSON)")->required();
+  build->add_option("--input", l->input, "input resolution (default: the space's)");
+  build->add_option("--classes", l->classes, "classes (default: the space's)");
+  build->add_option("--specified", l->specified,
+                    "the specified network of eq. 7: this block label at every layer (default: "
+                    "each layer's first choice)");
+  build->add_option("--cost-model", l->cost_model, "what measures: simulator or analytical")
+      ->capture_default_str();
+  build->add_option("--workers", l->workers, "worker processes")->check(CLI::Range(1, 256));
+  build->callback([l] {
+    const auto s = cost::build_lut(*l);
+    std::cout << fmt::format(
+        "lut: {} ({} layers, {} block kinds): {} networks measured on {} in {:.1f} s -> {}\n",
+        s["space"].get<std::string>(), s["layers"].get<int>(), s["block_kinds"].get<int>(),
+        s["measured"].get<long long>(), l->arch, s["seconds"].get<double>(), l->out);
+  });
 }
 
 }  // namespace coda::app

@@ -12,6 +12,7 @@
 #include "core/plugin.h"
 #include "core/report.h"
 #include "search/flow.h"
+#include "search/profile.h"
 
 namespace coda::app {
 namespace {
@@ -81,6 +82,14 @@ void register_search_commands(CLI::App& app) {
   runc->add_option("--plugin", b->plugins,
                    "load an external plugin (.so) that adds extensions; repeatable");
   runc->callback([b] { run(b->experiment, b->out, b->resume, true, b->plugins); });
+
+  auto p = std::make_shared<search::ProfileRun>();
+  auto* prof = app.add_subcommand(
+      "profile", "Profile candidate NAS spaces on an accelerator (Zeng et al.'s black box)");
+  prof->add_option("--experiment", p->experiment, "profile experiment YAML")->required();
+  prof->add_option("--out", p->out, "output directory")->required();
+  prof->add_flag("--resume", p->resume, "continue an interrupted profile in --out");
+  prof->callback([p] { search::run_profile(*p); });
 }
 
 }  // namespace coda::app

@@ -1,6 +1,9 @@
 #include "models/cost/cost_model.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
+#include "core/worker_pool.h"
 #include "sim/accelerator.h"
 
 namespace coda::cost {
@@ -55,6 +58,35 @@ std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const std::s
   c.arch = arch;
   c.options = Options(cost_models().at(kind).options, "cost model " + kind);
   return make_cost_model(spec, c);
+}
+
+std::vector<Metrics> evaluate_in_workers(CostModel& model, const std::vector<Query>& batch,
+                                         int workers) {
+  if (workers <= 1 || batch.size() <= 1 || model.prefers_one_batch()) return model.evaluate(batch);
+  std::vector<Metrics> out(batch.size());
+  std::vector<long long> tasks;
+  for (std::size_t i = 0; i < batch.size(); ++i) tasks.push_back(static_cast<long long>(i));
+  run_worker_pool(
+      tasks, {workers},
+      [&](long long i) {
+        const Metrics m = model.evaluate({batch[static_cast<std::size_t>(i)]}).at(0);
+        return nlohmann::json{{"f", m.feasible},
+                              {"r", m.reason},
+                              {"l", m.latency_s},
+                              {"e", m.energy_j},
+                              {"a", m.area_mm2}}
+            .dump();
+      },
+      [&](long long i, const std::string& line) {
+        const auto js = nlohmann::json::parse(line);
+        Metrics& m = out[static_cast<std::size_t>(i)];
+        m.feasible = js.at("f");
+        m.reason = js.at("r");
+        m.latency_s = js.at("l");
+        m.energy_j = js.at("e");
+        m.area_mm2 = js.at("a");
+      });
+  return out;
 }
 
 void register_accelerator_cost_models() {

@@ -61,6 +61,12 @@ std::unique_ptr<CostModel> make_cost_model(const std::string& spec, const CostMo
 // The kind of a spec ("mlp" of "mlp:model.pt").
 std::string cost_model_kind(const std::string& spec);
 
+// `model`'s answers for `batch`: with workers > 1 and a model that does not
+// prefer one batch (the simulators), spread over forked worker processes;
+// otherwise one call. Same answers, in batch order, either way.
+std::vector<Metrics> evaluate_in_workers(CostModel& model, const std::vector<Query>& batch,
+                                         int workers);
+
 // "simulator" (the SystemC model) and "analytical" (its twin).
 void register_accelerator_cost_models();
 

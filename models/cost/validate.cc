@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "core/pareto.h"
@@ -70,8 +71,29 @@ void scatter_png(const std::string& path, const std::string& what, const std::st
 
 nlohmann::json validate_cost_model(const ValidationJob& job) {
   sim::Accelerator& acc = sim::accelerator(job.arch);
-  const space::JointSpace space = space::JointSpace::load(job.space, job.arch, acc.params());
-  auto model = make_cost_model(job.cost_model, job.arch);
+  // Samples of a joint space, or of a NAS space on fixed hardware.
+  std::optional<space::JointSpace> joint;
+  std::optional<space::NasSpace> nas;
+  std::optional<ParamSet> fixed_hw;
+  if (job.hw.empty()) {
+    joint = space::JointSpace::load(job.space, job.arch, acc.params());
+  } else {
+    nas = space::NasSpace::open(job.space);
+    fixed_hw = sim::load_hw(acc, job.hw, {});
+  }
+  const std::string kind = cost_model_kind(job.cost_model);
+  CostModelContext context;
+  context.arch = job.arch;
+  context.options =
+      Options(cost_models().at(kind, {"--cost-model", 0, 0}).options, "cost model " + kind);
+  for (const auto& kv : job.options) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) {
+      throw InputError({"--cost-model-option", 0, 0}, kv, "expected key=value");
+    }
+    context.options.set_text(kv.substr(0, eq), kv.substr(eq + 1), {"--cost-model-option", 0, 0});
+  }
+  auto model = make_cost_model(job.cost_model, context);
   auto truth_model = make_cost_model("simulator", job.arch);
   // Networks outside the NAS space, for leave-family-out.
   const std::vector<std::string> families = {"mnasnet1_0",
@@ -89,12 +111,21 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
   std::size_t feas_ok = 0;
   Progress progress(job.samples, 0);
   for (long long i = 0; i < job.samples; ++i) {
-    const auto js = space.sample(job.seed, i);
+    std::vector<int> choices;
+    ParamSet hw = fixed_hw ? *fixed_hw : ParamSet(acc.params());
+    if (joint) {
+      const auto js = joint->sample(job.seed, i);
+      choices = js.nas;
+      hw = joint->hw().point(js.hw_point);
+    } else {
+      std::mt19937_64 rng = space::sample_rng(job.seed, i);
+      choices = nas->sample(rng);
+    }
+    const space::NasSpace& from = joint ? joint->nas() : *nas;
     network::Network net =
         job.split == "random"
-            ? space.nas().decode(js.nas)
+            ? from.decode(choices)
             : network::build_zoo(families[static_cast<std::size_t>(i) % families.size()]);
-    const ParamSet hw = space.hw().point(js.hw_point);
     const auto truth = truth_model->evaluate({{&net, &hw}})[0];
     const auto pred = model->evaluate({{&net, &hw}})[0];
     feas_ok += truth.feasible == pred.feasible;

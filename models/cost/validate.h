@@ -7,16 +7,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace coda::cost {
 
 struct ValidationJob {
-  std::string cost_model;  // a spec: mlp:model.pt, analytical, simulator
+  std::string cost_model;            // a spec: mlp:model.pt, lut:lut.json, analytical, simulator
+  std::vector<std::string> options;  // the cost model's options, key=value
   std::string arch;
-  std::string space;  // joint space file
-  std::string out;    // directory
+  // A joint space file; or, with `hw`, a NAS space (a registered name or a
+  // file) on that fixed hardware config.
+  std::string space;
+  std::string hw;
+  std::string out;  // directory
   long long samples = 1000;
   // random: the joint space; leave-family-out: zoo families outside it.
   std::string split = "random";

@@ -60,19 +60,33 @@ std::string shortcut(Builder& b, const std::string& name, const std::string& x, 
 }  // namespace
 
 std::string basic_residual(Builder& b, const std::string& name, const std::string& x,
-                           std::int64_t out, int stride) {
-  auto y = b.conv(name + ".conv1", x, ConvSpec::make(out, 3, stride, Activation::kRelu));
-  y = b.conv(name + ".conv2", y, ConvSpec::make(out, 3, 1));
+                           std::int64_t out, int stride, int kernel) {
+  auto y = b.conv(name + ".conv1", x, ConvSpec::make(out, kernel, stride, Activation::kRelu));
+  y = b.conv(name + ".conv2", y, ConvSpec::make(out, kernel, 1));
   return b.add(name + ".add", {y, shortcut(b, name, x, out, stride)}, Activation::kRelu);
 }
 
 std::string bottleneck_residual(Builder& b, const std::string& name, const std::string& x,
                                 std::int64_t width, int stride, int expansion) {
-  const std::int64_t out = width * expansion;
-  auto y = b.conv(name + ".conv1", x, ConvSpec::make(width, 1, 1, Activation::kRelu));
-  y = b.conv(name + ".conv2", y, ConvSpec::make(width, 3, stride, Activation::kRelu));
+  return bottleneck_block(b, name, x, width * expansion, width, 3, stride);
+}
+
+std::string bottleneck_block(Builder& b, const std::string& name, const std::string& x,
+                             std::int64_t out, std::int64_t mid, int kernel, int stride) {
+  auto y = b.conv(name + ".conv1", x, ConvSpec::make(mid, 1, 1, Activation::kRelu));
+  y = b.conv(name + ".conv2", y, ConvSpec::make(mid, kernel, stride, Activation::kRelu));
   y = b.conv(name + ".conv3", y, ConvSpec::make(out, 1, 1));
   return b.add(name + ".add", {y, shortcut(b, name, x, out, stride)}, Activation::kRelu);
+}
+
+std::string conv_stack(Builder& b, const std::string& name, const std::string& x, std::int64_t out,
+                       int kernel, int depth, int stride, Activation act) {
+  std::string y = x;
+  for (int i = 0; i < depth; ++i) {
+    y = b.conv(name + ".conv" + std::to_string(i), y,
+               ConvSpec::make(out, kernel, i == 0 ? stride : 1, act));
+  }
+  return y;
 }
 
 std::string dense_layer(Builder& b, const std::string& name, std::vector<std::string>& features,

@@ -45,9 +45,18 @@ std::string fused_inverted_residual(Builder& b, const std::string& name, const s
 // ResNet basic block (two 3x3 convs) and bottleneck (1x1, 3x3 with the stride,
 // 1x1 x4), with a 1x1 projection shortcut when the shape changes.
 std::string basic_residual(Builder& b, const std::string& name, const std::string& x,
-                           std::int64_t out, int stride);
+                           std::int64_t out, int stride, int kernel = 3);
 std::string bottleneck_residual(Builder& b, const std::string& name, const std::string& x,
                                 std::int64_t width, int stride, int expansion = 4);
+// The bottleneck with any inner width and kernel: 1x1 to `mid`, k x k with
+// the stride, 1x1 to `out` (no activation), then the shortcut and ReLU.
+std::string bottleneck_block(Builder& b, const std::string& name, const std::string& x,
+                             std::int64_t out, std::int64_t mid, int kernel, int stride);
+
+// A VGG stage: `depth` k x k convolutions to `out` with ReLU, the first with
+// the stride (Simonyan & Zisserman 2015), named name.conv0, name.conv1, ...
+std::string conv_stack(Builder& b, const std::string& name, const std::string& x, std::int64_t out,
+                       int kernel, int depth, int stride, Activation act = Activation::kRelu);
 
 // DenseNet layer: BN-ReLU over the concatenation of all earlier features, 1x1
 // conv to bn_size*growth, BN-ReLU, 3x3 conv to growth. Appends the new

@@ -18,11 +18,15 @@ JointSpace JointSpace::load(const std::string& path, const std::string& arch,
   return s;
 }
 
-JointSample JointSpace::sample(unsigned long long seed, long long index) const {
+std::mt19937_64 sample_rng(unsigned long long seed, long long index) {
   std::seed_seq seq{static_cast<unsigned>(seed), static_cast<unsigned>(seed >> 32),
                     static_cast<unsigned>(index),
                     static_cast<unsigned>(static_cast<unsigned long long>(index) >> 32)};
-  std::mt19937_64 rng(seq);
+  return std::mt19937_64(seq);
+}
+
+JointSample JointSpace::sample(unsigned long long seed, long long index) const {
+  std::mt19937_64 rng = sample_rng(seed, index);
   JointSample s;
   s.index = index;
   s.nas = nas_.sample(rng);

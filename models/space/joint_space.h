@@ -3,6 +3,7 @@
 // datasets and searches resume and parallelise deterministically.
 #pragma once
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,10 @@
 #include "models/space/nas_space.h"
 
 namespace coda::space {
+
+// The generator of sample `index` of a seed, the same whichever process
+// draws it.
+std::mt19937_64 sample_rng(unsigned long long seed, long long index);
 
 struct JointSample {
   long long index = 0;

@@ -14,10 +14,10 @@ namespace coda::space {
 namespace {
 
 // The fields a layer may fix or choose, in the order of its decisions.
-enum Field { kBlock, kType, kKernel, kExpansion, kFilters, kGroups, kSe, kFields };
-const char* const kFieldNames[kFields] = {"block",   "type",   "kernel", "expansion",
-                                          "filters", "groups", "se"};
-const std::vector<std::string> kTypes = {"ibn", "fused", "skip"};
+enum Field { kBlock, kType, kKernel, kExpansion, kFilters, kGroups, kSe, kWidth, kDepth, kFields };
+const char* const kFieldNames[kFields] = {"block",  "type", "kernel", "expansion", "filters",
+                                          "groups", "se",   "width",  "depth"};
+const std::vector<std::string> kTypes = {"ibn", "fused", "skip", "basic", "bottleneck", "conv"};
 
 using Block = NasSpace::Block;
 
@@ -72,6 +72,12 @@ void set_field(Block& b, int f, const std::string& file, const YAML::Node& node)
       b.se = *v;
       break;
     }
+    case kWidth:
+      b.width = number(0, 16);
+      break;
+    case kDepth:
+      b.depth = integer(1, 16);
+      break;
     default:
       break;
   }
@@ -96,6 +102,12 @@ void copy_field(Block& to, const Block& from, int f) {
       break;
     case kSe:
       to.se = from.se;
+      break;
+    case kWidth:
+      to.width = from.width;
+      break;
+    case kDepth:
+      to.depth = from.depth;
       break;
     default:
       break;
@@ -138,6 +150,14 @@ int read_positive(const std::string& file, const YAML::Node& map, const std::str
 
 NasSpace NasSpace::load_file(const std::string& path) {
   return load(load_yaml_file(path));
+}
+
+NasSpace NasSpace::open(const std::string& name_or_file) {
+  const std::string& s = name_or_file;
+  if (s.size() > 5 && (s.rfind(".yaml") == s.size() - 5 || s.rfind(".yml") == s.size() - 4)) {
+    return load_file(s);
+  }
+  return *nas_spaces().at(s, {"--space", 0, 0}).make();
 }
 
 NasSpace NasSpace::load(const YamlDoc& doc) {
@@ -203,7 +223,8 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
         if (f <= kBlock) {
           throw InputError(location_of(file, fv.first), key,
                            "unknown field in block preset '" + name +
-                               "'; allowed fields: type, kernel, expansion, filters, groups, se");
+                               "'; allowed fields: type, kernel, expansion, filters, groups, se, "
+                               "width, depth");
         }
         set_field(o.values, f, file, fv.second);
         o.mask |= 1u << f;
@@ -372,52 +393,136 @@ NasSpace::Block NasSpace::resolve(const Layer& l, const std::vector<int>& choice
   return b;
 }
 
-network::Network NasSpace::decode(const std::vector<int>& choices) const {
+std::string NasSpace::add_stem(network::Builder& b, const std::string& x) const {
   using namespace network;
-  check_choices(choices);
-  const Activation act = *activation_from_name(activation_);
-  const Activation se_act = *activation_from_name(se_activation_);
-  Builder b(name_ + ":" + describe(choices), {channels_, input_, input_});
-  std::string x = b.input();
-  if (stem_)
-    x = b.conv(stem_->name, x, ConvSpec::make(stem_->out, stem_->kernel, stem_->stride, act));
-  for (const Layer& l : layers_) {
-    const Block blk = resolve(l, choices);
-    const std::int64_t in = b.channels(x);
-    const std::int64_t out =
-        blk.filters == 1 ? l.out : make_divisible(static_cast<double>(l.out) * blk.filters);
-    if (blk.type == "skip") {
-      if (l.stride != 1 || in != out) {
-        throw ShapeError({}, "type",
-                         "layer " + l.name +
-                             " is skipped, which needs stride 1 and as many input as output "
-                             "channels (" +
-                             std::to_string(in) + " -> " + std::to_string(out) + ", stride " +
-                             std::to_string(l.stride) + ")");
-      }
-      continue;
+  if (!stem_) return x;
+  return b.conv(
+      stem_->name, x,
+      ConvSpec::make(stem_->out, stem_->kernel, stem_->stride, *activation_from_name(activation_)));
+}
+
+std::string NasSpace::add_layer(network::Builder& b, const Layer& l, const Block& blk,
+                                const std::string& x) const {
+  using namespace network;
+  const Activation act = l.activation.empty() ? *activation_from_name(activation_)
+                                              : *activation_from_name(l.activation);
+  const std::int64_t in = b.channels(x);
+  const std::int64_t out =
+      blk.filters == 1 ? l.out : make_divisible(static_cast<double>(l.out) * blk.filters);
+  if (blk.type == "skip") {
+    if (l.stride != 1 || in != out) {
+      throw ShapeError({}, "type",
+                       "layer " + l.name +
+                           " is skipped, which needs stride 1 and as many input as output "
+                           "channels (" +
+                           std::to_string(in) + " -> " + std::to_string(out) + ", stride " +
+                           std::to_string(l.stride) + ")");
     }
-    IbnSpec s;
-    s.out = out;
-    s.kernel = blk.kernel;
-    s.mid = in * blk.expansion;
-    s.stride = l.stride;
-    s.act = l.activation.empty() ? act : *activation_from_name(l.activation);
-    s.groups = blk.groups;
-    if (blk.se > 0) {
-      s.se = std::max<std::int64_t>(
-          1, static_cast<std::int64_t>(std::floor(static_cast<double>(in) * blk.se)));
-      s.se_act = se_act;
-    }
-    x = blk.type == "fused" ? fused_inverted_residual(b, l.name, x, s)
-                            : inverted_residual(b, l.name, x, s);
+    return x;
   }
-  if (head_)
-    x = b.conv(head_->name, x, ConvSpec::make(head_->out, head_->kernel, head_->stride, act));
+  if (blk.type == "basic") return basic_residual(b, l.name, x, out, l.stride, blk.kernel);
+  if (blk.type == "bottleneck") {
+    const auto mid = std::max<std::int64_t>(1, std::llround(static_cast<double>(out) * blk.width));
+    return bottleneck_block(b, l.name, x, out, mid, blk.kernel, l.stride);
+  }
+  if (blk.type == "conv")
+    return conv_stack(b, l.name, x, out, blk.kernel, blk.depth, l.stride, act);
+  IbnSpec s;
+  s.out = out;
+  s.kernel = blk.kernel;
+  s.mid = in * blk.expansion;
+  s.stride = l.stride;
+  s.act = act;
+  s.groups = blk.groups;
+  if (blk.se > 0) {
+    s.se = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::floor(static_cast<double>(in) * blk.se)));
+    s.se_act = *activation_from_name(se_activation_);
+  }
+  return blk.type == "fused" ? fused_inverted_residual(b, l.name, x, s)
+                             : inverted_residual(b, l.name, x, s);
+}
+
+void NasSpace::add_tail(network::Builder& b, std::string x) const {
+  using namespace network;
+  if (head_) {
+    x = b.conv(head_->name, x,
+               ConvSpec::make(head_->out, head_->kernel, head_->stride,
+                              *activation_from_name(activation_)));
+  }
   x = b.global_avg_pool(pool_, x);
   x = b.flatten(flatten_, x);
   b.linear(classifier_, x, classes_);
+}
+
+network::Network NasSpace::decode(const std::vector<int>& choices) const {
+  check_choices(choices);
+  network::Builder b(name_ + ":" + describe(choices), {channels_, input_, input_});
+  std::string x = add_stem(b, b.input());
+  for (const Layer& l : layers_) x = add_layer(b, l, resolve(l, choices), x);
+  add_tail(b, x);
   return b.take();
+}
+
+std::vector<NasSpace::Part> NasSpace::parts(const std::vector<int>& choices) const {
+  check_choices(choices);
+  network::Builder full("probe", {channels_, input_, input_});
+  std::vector<Part> out;
+  auto alone = [&](const std::string& name, const std::string& from) {
+    return network::Builder(name_ + ":" + name, full.shape(from));
+  };
+  {
+    network::Builder b(name_ + ":stem", {channels_, input_, input_});
+    add_stem(b, b.input());
+    out.push_back({"stem", -1, b.take()});
+  }
+  std::string x = add_stem(full, full.input());
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    const Block blk = resolve(layers_[i], choices);
+    network::Builder b = alone(layers_[i].name, x);
+    add_layer(b, layers_[i], blk, b.input());
+    out.push_back({layers_[i].name, static_cast<int>(i), b.take()});
+    x = add_layer(full, layers_[i], blk, x);
+  }
+  network::Builder b = alone("tail", x);
+  add_tail(b, b.input());
+  out.push_back({"tail", -1, b.take()});
+  return out;
+}
+
+std::vector<std::vector<int>> NasSpace::layer_combinations(std::size_t layer) const {
+  std::vector<std::vector<int>> combos = {{}};
+  for (std::size_t d : layers_.at(layer).decisions) {
+    std::vector<std::vector<int>> next;
+    for (const auto& c : combos) {
+      for (int k = 0; k < decisions_[d].size(); ++k) {
+        auto e = c;
+        e.push_back(k);
+        next.push_back(e);
+      }
+    }
+    combos = std::move(next);
+  }
+  return combos;
+}
+
+std::vector<std::vector<int>> ssbn(const NasSpace& space, const std::vector<int>& sn) {
+  if (sn.size() != space.decisions().size()) {
+    throw InputError({}, "specified",
+                     "the specified network has " + std::to_string(sn.size()) +
+                         " choices; the space has " + std::to_string(space.decisions().size()) +
+                         " decisions");
+  }
+  std::vector<std::vector<int>> out = {sn};
+  for (std::size_t d = 0; d < sn.size(); ++d) {
+    for (int c = 0; c < space.decisions()[d].size(); ++c) {
+      if (c == sn[d]) continue;
+      auto x = sn;
+      x[d] = c;
+      out.push_back(std::move(x));
+    }
+  }
+  return out;
 }
 
 std::string NasSpace::describe(const std::vector<int>& choices) const {
@@ -452,6 +557,12 @@ std::string NasSpace::describe(const std::vector<int>& choices) const {
           break;
         case kSe:
           value = format_number(blk.se);
+          break;
+        case kWidth:
+          value = format_number(blk.width);
+          break;
+        case kDepth:
+          value = std::to_string(blk.depth);
           break;
         default:
           break;
@@ -515,6 +626,10 @@ std::string NasSpace::to_yaml() const {
       e << YAML::Key << "groups" << YAML::Value << b.groups;
     if ((mask >> kSe & 1u) && b.se != plain.se)
       e << YAML::Key << "se" << YAML::Value << format_number(b.se);
+    if ((mask >> kWidth & 1u) && b.width != plain.width)
+      e << YAML::Key << "width" << YAML::Value << format_number(b.width);
+    if ((mask >> kDepth & 1u) && b.depth != plain.depth)
+      e << YAML::Key << "depth" << YAML::Value << b.depth;
   };
   e << YAML::BeginMap;
   e << YAML::Key << "name" << YAML::Value << name_;

@@ -26,11 +26,14 @@
 //   flatten: flatten
 //   classifier: classifier
 //
-// A layer's fields: `type` (ibn | fused | skip), `kernel`, `expansion`,
-// `filters` (a multiplier of `out`, rounded to a multiple of 8), `groups` (of
-// the 1x1 convs), `se` (squeeze ratio of the block's input channels) and
-// `block` (one of the presets). A scalar fixes the field; a list makes it a
-// decision. Decisions of a layer come in that field order, `block` first.
+// A layer's fields: `type` (ibn | fused | skip | basic | bottleneck | conv),
+// `kernel`, `expansion`, `filters` (a multiplier of `out`, rounded to a
+// multiple of 8), `groups` (of the 1x1 convs), `se` (squeeze ratio of the
+// block's input channels), `width` (a bottleneck's inner channels over `out`),
+// `depth` (convolutions of a conv stack) and `block` (one of the presets). A
+// scalar fixes the field; a list makes it a decision. Decisions of a layer
+// come in the order block, type, kernel, expansion, filters, groups, se,
+// width, depth.
 #pragma once
 
 #include <optional>
@@ -40,6 +43,7 @@
 
 #include "core/registry.h"
 #include "core/yaml_util.h"
+#include "models/network/builder.h"
 #include "models/network/network.h"
 
 namespace coda::space {
@@ -61,6 +65,8 @@ class NasSpace {
     double filters = 1;
     int groups = 1;
     double se = 0;
+    double width = 0.25;  // bottleneck: inner channels / out (ResNet-50's 1/4)
+    int depth = 1;        // conv: convolutions in the stack
   };
   struct Layer {
     std::string name;
@@ -74,6 +80,8 @@ class NasSpace {
   NasSpace() = default;
   // Reads a NAS-space file; errors name the file, line and field.
   static NasSpace load_file(const std::string& path);
+  // A registered space by name, or a NAS-space file (a path ending .yaml).
+  static NasSpace open(const std::string& name_or_file);
   static NasSpace load(const YamlDoc& doc);
   // Loads `network_space:` of an experiment or `network:` of a joint space:
   // {space: NAME | file: PATH, input: N, classes: N}. NAME is a registered
@@ -96,12 +104,37 @@ class NasSpace {
   // network::ShapeError when the network cannot be built.
   network::Network decode(const std::vector<int>& choices) const;
   std::string describe(const std::vector<int>& choices) const;  // "k3e1-k5e6-..."
+  // The candidate's parts, each as a network of its own: the stem alone
+  // (input at the space's input), every searchable layer alone (input at
+  // that layer's input shape in the candidate), and the tail (head, pooling,
+  // classifier) alone. `layer` is the searchable layer's index, -1 for the
+  // stem and the tail. What a latency look-up table measures.
+  struct Part {
+    std::string name;
+    int layer;
+    network::Network net;
+  };
+  std::vector<Part> parts(const std::vector<int>& choices) const;
+  // The searchable layers, and the decisions of each (indices into decisions()).
+  std::size_t layer_count() const { return layers_.size(); }
+  const std::string& layer_name(std::size_t layer) const { return layers_.at(layer).name; }
+  const std::vector<std::size_t>& layer_decisions(std::size_t layer) const {
+    return layers_.at(layer).decisions;
+  }
+  // Every combination of a layer's decisions (choice indices in the order
+  // of layer_decisions(), the last varying fastest).
+  std::vector<std::vector<int>> layer_combinations(std::size_t layer) const;
+
   // The space as a NAS-space file that load() reads back to the same space
   // (every layer written out, no defaults section).
   std::string to_yaml() const;
 
  private:
   Block resolve(const Layer& l, const std::vector<int>& choices) const;
+  std::string add_stem(network::Builder& b, const std::string& x) const;
+  std::string add_layer(network::Builder& b, const Layer& l, const Block& blk,
+                        const std::string& x) const;
+  void add_tail(network::Builder& b, std::string x) const;
   void check_choices(const std::vector<int>& choices) const;
 
   std::string name_, description_;
@@ -127,6 +160,12 @@ class NasSpace {
   std::vector<int> decision_fields_;          // per decision
   std::vector<std::vector<Choice>> options_;  // per decision
 };
+
+// Zeng et al. §III-B, the search-space base networks (SSBNs) of the
+// specified network `sn`: `sn` itself, then `sn` with one decision changed to
+// each of its other choices, decision by decision: L * (N - 1) + 1 candidates
+// for L decisions of N choices.
+std::vector<std::vector<int>> ssbn(const NasSpace& space, const std::vector<int>& sn);
 
 // The registered NAS spaces, picked by `network_space: {space: NAME}`. The
 // files of configs/spaces/nas/ register under their `name`; a plugin may add

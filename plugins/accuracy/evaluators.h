@@ -34,13 +34,17 @@ struct Budget {
   // Fine-tuning (HotNAS): start from this checkpoint and train beta batches.
   std::string checkpoint;
   long long beta = 0;
+  bool partial_checkpoint = false;  // load what fits, initialise the rest
+  long long bn_images = 0;          // images that recompute batch-norm statistics
 
   // The options an evaluator declares (those it does not declare stay 0).
   static Budget from(const Options& o);
   // The train evaluator's defaults.
   static Budget defaults();
-  // The key that, with the network's hash, names a cached result.
-  std::string key() const;
+  // The key that, with the network's hash, names a cached result; a
+  // fine-tuning budget names its checkpoint by `checkpoint_hash` (of its
+  // content), so the key is also a file name.
+  std::string key(const std::string& checkpoint_hash = "") const;
 };
 
 // The train evaluator's option declarations (the trainer's defaults).

@@ -49,7 +49,13 @@ const OptionDecls& train_options() {
                        "fine-tune from these weights (written by save_checkpoint)"),
       OptionDecl::integer("beta", 0, 0, 1LL << 40,
                           "fine-tune for this many batches instead of whole epochs (HotNAS beta)"),
+      OptionDecl::flag("partial_checkpoint", false,
+                       "load only the checkpoint's tensors that fit the network; the rest keep "
+                       "their initialisation (fine-tuning Zeng et al.'s base networks)"),
       OptionDecl::path("save_checkpoint", "", "write the trained weights here"),
+      OptionDecl::integer("bn_images", 2000, 0, 1LL << 40,
+                          "training images that recompute the batch-norm statistics before "
+                          "testing (\"precise BN\"; 0: keep the running averages)"),
       cache_option(),
   };
   return decls;
@@ -70,6 +76,8 @@ Budget Budget::from(const Options& o) {
   b.seed = static_cast<unsigned long long>(integer("seed"));
   b.checkpoint = o.declares("checkpoint") ? o.text("checkpoint") : "";
   b.beta = integer("beta");
+  b.partial_checkpoint = o.declares("partial_checkpoint") && o.flag("partial_checkpoint");
+  b.bn_images = o.declares("bn_images") ? o.integer("bn_images") : 0;
   return b;
 }
 
@@ -77,11 +85,16 @@ Budget Budget::defaults() {
   return from(Options(train_options(), "accuracy evaluator train"));
 }
 
-std::string Budget::key() const {
+std::string Budget::key(const std::string& checkpoint_hash) const {
   std::ostringstream s;
   s << "e" << epochs << "-n" << subset << "-t" << test_subset << "-b" << batch << "-lr" << lr << "-"
     << schedule << "-m" << momentum << "-wd" << weight_decay << "-s" << seed;
-  if (!checkpoint.empty()) s << "-ft" << beta << "-" << checkpoint;
+  // Keys of the default budget stay as they were before bn_images existed.
+  static const long long default_bn = defaults().bn_images;
+  if (bn_images != default_bn) s << "-bn" << bn_images;
+  if (!checkpoint.empty()) {
+    s << "-ft" << beta << (partial_checkpoint ? "p" : "") << "-" << checkpoint_hash;
+  }
   return s.str();
 }
 

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <numeric>
 #include <random>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "models/network/adapt.h"
 #include "models/network/yaml_io.h"
 #include "plugins/accuracy/evaluators.h"
@@ -56,9 +59,9 @@ namespace {
 // "Precise BN": with a proxy budget of a few dozen steps the running
 // statistics (momentum 0.1) are far from the trained weights' statistics,
 // and eval mode scores chance. Recompute them as a plain average over up to
-// 2000 training images before testing.
+// `bn_images` training images (2,000 by default) before testing.
 void recalibrate_batch_norm(TorchNet& net, const ImageSet& train,
-                            const std::vector<std::int64_t>& order, int batch) {
+                            const std::vector<std::int64_t>& order, int batch, long long images) {
   std::vector<torch::nn::BatchNorm2dImpl*> bns;
   for (auto& m : net.modules(false)) {
     if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bns.push_back(bn);
@@ -70,7 +73,7 @@ void recalibrate_batch_norm(TorchNet& net, const ImageSet& train,
   }
   torch::NoGradGuard g;
   net.train();
-  const auto n = std::min<std::int64_t>(2000, static_cast<std::int64_t>(order.size()));
+  const auto n = std::min<std::int64_t>(images, static_cast<std::int64_t>(order.size()));
   for (std::int64_t i = 0; i < n; i += batch) {
     std::vector<std::int64_t> idx(order.begin() + i,
                                   order.begin() + std::min<std::int64_t>(n, i + batch));
@@ -131,7 +134,9 @@ TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& b) {
     if (!std::isfinite(rep.last_loss)) break;
   }
   rep.steps = step;
-  if (std::isfinite(rep.last_loss)) recalibrate_batch_norm(net, d.train, order, b.batch);
+  if (std::isfinite(rep.last_loss) && b.bn_images > 0) {
+    recalibrate_batch_norm(net, d.train, order, b.batch, b.bn_images);
+  }
   rep.test_images = b.test_subset > 0 ? std::min<long long>(b.test_subset, d.test.images.size(0))
                                       : d.test.images.size(0);
   // A diverged run scores as chance, not as a crash.
@@ -153,7 +158,7 @@ void save_checkpoint(TorchNet& net, const std::string& path) {
   }
 }
 
-void load_checkpoint(TorchNet& net, const std::string& path) {
+void load_checkpoint(TorchNet& net, const std::string& path, bool partial) {
   // Module::load would swap tensors of any shape in; read each entry and
   // check it against the network first.
   torch::serialize::InputArchive a;
@@ -168,14 +173,19 @@ void load_checkpoint(TorchNet& net, const std::string& path) {
     fail(what.substr(0, what.find('\n')));
   }
   torch::NoGradGuard g;
+  // Partial: a tensor missing from the file, or of another shape, keeps its
+  // initialisation (a base network differs from its specified network in a
+  // layer or two).
   auto load = [&](const std::string& name, torch::Tensor& t, bool buffer) {
     torch::Tensor in;
     try {
       a.read(name, in, buffer);
     } catch (const c10::Error&) {
+      if (partial) return;
       fail("it has no '" + name + "'");
     }
     if (!in.sizes().equals(t.sizes())) {
+      if (partial) return;
       fail("'" + name + "' is " + c10::str(in.sizes()) + " there but " + c10::str(t.sizes()) +
            " here");
     }
@@ -194,6 +204,17 @@ class TrainEvaluator : public AccuracyEvaluator {
         budget_(Budget::from(o)),
         save_checkpoint_(o.text("save_checkpoint")),
         cache_(o.text("cache")) {
+    // Results fine-tuned from a checkpoint are cached by its content.
+    if (!budget_.checkpoint.empty()) {
+      std::ifstream in(budget_.checkpoint, std::ios::binary);
+      if (!in) {
+        throw InputError({budget_.checkpoint, 0, 0}, "checkpoint", "cannot open the checkpoint");
+      }
+      const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(bytes)));
+      checkpoint_hash_ = hex;
+    }
     if (dataset_.name == "imagenet") {
       throw InputError(o.where("dataset"), "dataset",
                        "coda cannot train on ImageNet on a CPU; use the table evaluator for "
@@ -204,7 +225,7 @@ class TrainEvaluator : public AccuracyEvaluator {
 
   Result evaluate(const network::Network& net) override {
     const std::string hash = network::network_hash(net);
-    const std::string key = hash + "-train-" + dataset_.name + "-" + budget_.key();
+    const std::string key = hash + "-train-" + dataset_.name + "-" + budget_.key(checkpoint_hash_);
     if (save_checkpoint_.empty()) {
       if (auto hit = cache_.get(key)) return *hit;
     }
@@ -213,7 +234,9 @@ class TrainEvaluator : public AccuracyEvaluator {
     torch::manual_seed(budget_.seed);
     TorchNet model(adapted);
     init_weights(model);
-    if (!budget_.checkpoint.empty()) load_checkpoint(model, budget_.checkpoint);
+    if (!budget_.checkpoint.empty()) {
+      load_checkpoint(model, budget_.checkpoint, budget_.partial_checkpoint);
+    }
     const TrainReport rep = train_and_test(model, d, budget_);
     if (!save_checkpoint_.empty()) save_checkpoint(model, save_checkpoint_);
 
@@ -240,6 +263,7 @@ class TrainEvaluator : public AccuracyEvaluator {
   DatasetSpec dataset_;
   Budget budget_;
   std::string save_checkpoint_;
+  std::string checkpoint_hash_;
   ResultCache cache_;
 };
 

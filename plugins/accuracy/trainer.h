@@ -32,7 +32,8 @@ double test_accuracy(TorchNet& net, const ImageSet& set, long long limit = 0);
 void keep_freed_memory();
 
 void save_checkpoint(TorchNet& net, const std::string& path);
-// Throws InputError naming the file when it does not fit the network.
-void load_checkpoint(TorchNet& net, const std::string& path);
+// Throws InputError naming the file when it does not fit the network;
+// `partial` loads the tensors that fit and keeps the rest as initialised.
+void load_checkpoint(TorchNet& net, const std::string& path, bool partial = false);
 
 }  // namespace coda::accuracy

@@ -6,5 +6,9 @@
 namespace coda::search {
 
 void register_nahas_objective();  // nahas.cc: NAHAS eq. 4-6
+void register_zeng_objectives();  // zeng.cc: Zeng et al. eq. 4-6 (zeng) and eq. 2 (enas)
+
+// Zeng et al. eq. 6: the cost of a network, accuracy a fraction and latency in ms.
+double zeng_cost(double accuracy, double latency_ms, double thres, double scale, double lambda);
 
 }  // namespace coda::search

@@ -275,11 +275,22 @@ TEST(TrainEvaluator, FineTunesFromACheckpointOnCifarFormat) {
   ft["beta"] = 2;
   auto tuned = make_evaluator("train", ft)->evaluate(net);
   EXPECT_EQ(tuned.extra.at("steps").get<long long>(), 2);
-  // A checkpoint of another network is refused with the file named.
+  // A checkpoint of another network is refused with the file named...
   EXPECT_NE(input_error_of([&] {
               make_evaluator("train", ft)->evaluate(network::build_zoo("lu_e"));
             }).find(dir + "/w.pt"),
             std::string::npos);
+  // ...unless partial: the tensors that fit are loaded, the rest initialised
+  // (Zeng et al.'s base networks), and the result is cached by the
+  // checkpoint's content.
+  ft["partial_checkpoint"] = true;
+  ft["cache"] = dir + "/cache";
+  const auto partial = make_evaluator("train", ft)->evaluate(network::build_zoo("lu_e"));
+  EXPECT_EQ(partial.extra.at("steps").get<long long>(), 2);
+  EXPECT_FALSE(partial.cached);
+  const auto again = make_evaluator("train", ft)->evaluate(network::build_zoo("lu_e"));
+  EXPECT_TRUE(again.cached);
+  EXPECT_EQ(again.accuracy, partial.accuracy);
 }
 
 TEST(ZeroCost, ScoresAreDeterministicAndBounded) {

@@ -368,7 +368,7 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
                    "arch: edge\nflow: nas\nnetwork_space: {space: nahas_s9}\n");
   auto space = test::run_coda("search --experiment " + dir + "/space.yaml --out " + dir + "/h");
   EXPECT_NE(space.err.find("space.yaml:3:24: 'space': unknown NAS space 'nahas_s9'; available: "
-                           "fbnet, nahas_evolved, nahas_s1, nahas_s2"),
+                           "fbnet, nahas_evolved, nahas_s1, nahas_s2, zeng_all"),
             std::string::npos)
       << space.err;
 }
@@ -507,7 +507,7 @@ TEST_F(SearchFixture, SectionsTakeTheDeclaredOptions) {
                 "/bad.yaml:6:41: 'proxy': accuracy evaluator zero-cost: 'grasp' is not "
                 "allowed; one of naswot, synflow");
   EXPECT_EQ(error("accuracy: {evaluator: table}\nobjective: {name: lu}\n"),
-            dir + "/bad.yaml:7:19: 'name': unknown objective 'lu'; available: nahas");
+            dir + "/bad.yaml:7:19: 'name': unknown objective 'lu'; available: enas, nahas, zeng");
   EXPECT_EQ(
       error("accuracy: {evaluator: table}\nobjective: {latency_ms: 1}\ncost_model: analytical\n"
             "cost_model_training: {samples: 10}\n"),

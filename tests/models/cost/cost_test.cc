@@ -32,7 +32,7 @@ TEST_F(Cost, SimulatorAndAnalyticalWrapTheAccelerator) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(
-                  "unknown cost model 'oracle'; available: analytical, mlp, simulator"),
+                  "unknown cost model 'oracle'; available: analytical, lut, mlp, simulator"),
               std::string::npos)
         << e.what();
   }

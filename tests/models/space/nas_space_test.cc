@@ -124,14 +124,18 @@ TEST(NasSpaceFiles, BadFilesNameTheFileLineAndField) {
   };
   EXPECT_EQ(error("layers:\n  - {name: b0, out: 16, kernel: [3, 4x]}\n"),
             dir + "/t.yaml:4:37: 'kernel': '4x' is not allowed; an integer from 1 to 15");
-  EXPECT_EQ(error("layers:\n  - {name: b0, out: 16, type: [ibn, conv3]}\n"),
-            dir + "/t.yaml:4:37: 'type': unknown block type 'conv3'; allowed: ibn, fused, skip");
+  EXPECT_EQ(
+      error("layers:\n  - {name: b0, out: 16, type: [ibn, conv3]}\n"),
+      dir +
+          "/t.yaml:4:37: 'type': unknown block type 'conv3'; allowed: ibn, fused, skip, basic, "
+          "bottleneck, conv");
   EXPECT_EQ(error("layers:\n  - {name: b0, out: 16, block: [k3]}\n"),
             dir + "/t.yaml:4:33: 'block': unknown block preset 'k3'; the space's `blocks`: none");
   EXPECT_EQ(error("layers:\n  - {name: b0, out: 16, colour: [3]}\n"),
             dir +
                 "/t.yaml:4:25: 'colour': unknown field in layer 0; allowed fields: name, out, "
-                "stride, activation, block, type, kernel, expansion, filters, groups, se");
+                "stride, activation, block, type, kernel, expansion, filters, groups, se, width, "
+                "depth");
   EXPECT_EQ(error("layers: []\n"),
             dir + "/t.yaml:3:9: 'layers': expected a non-empty list of layers");
   // A skip that cannot keep the shape is a candidate that cannot be built.
@@ -156,8 +160,8 @@ TEST(NasSpaceFiles, ExperimentsNameASpaceOrAFile) {
   EXPECT_EQ(test::input_error_of([&] { NasSpace::from_reference(doc, doc.root["b"]); }),
             dir +
                 "/exp.yaml:2:12: 'space': unknown NAS space 'nahas_s9'; available: fbnet, "
-                "nahas_evolved, nahas_s1, nahas_s2 (or give `file:` with a NAS-space file; see "
-                "configs/spaces/nas/)");
+                "nahas_evolved, nahas_s1, nahas_s2, zeng_all, zeng_mobile, zeng_res, zeng_vgg "
+                "(or give `file:` with a NAS-space file; see configs/spaces/nas/)");
   EXPECT_NE(test::input_error_of([&] {
               NasSpace::from_reference(doc, doc.root["c"]);
             }).find("missing field: `space`"),
