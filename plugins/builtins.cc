@@ -7,6 +7,7 @@
 #include "models/dpu/dpu.h"
 #include "models/edge/edge.h"
 #include "models/fpga/fpga.h"
+#include "models/pipelined/pipelined.h"
 #include "models/space/nas_space.h"
 #include "plugins/accuracy/evaluators.h"
 #include "plugins/strategies/strategies.h"
@@ -21,6 +22,7 @@ void register_builtins() {
     edge::register_edge();
     fpga::register_fpga();
     dpu::register_dpu();
+    pipelined::register_pipelined();
     // Cost models.
     cost::register_accelerator_cost_models();
     cost::register_mlp_cost_model();

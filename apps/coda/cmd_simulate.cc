@@ -21,6 +21,9 @@ std::string summary_table(const sim::SimResult& r) {
   std::string out = fmt::format("{} on {}: ", r.network, r.arch);
   if (!r.feasible) return out + "INFEASIBLE: " + r.reason + "\n";
   out += fmt::format("latency {:.4f} ms ({:.0f} cycles), ", r.latency_s * 1e3, r.cycles);
+  if (r.extra.contains("throughput_fps")) {
+    out += fmt::format("throughput {:.0f} frames/s, ", r.extra["throughput_fps"].get<double>());
+  }
   if (r.extra.contains("e2e_latency_ms")) {
     out += fmt::format("end-to-end {:.4f} ms, ", r.extra["e2e_latency_ms"].get<double>());
   }

@@ -166,11 +166,15 @@ void Network::infer(LayerId id) {
   non_negative("kernel_expand", cz.kernel_expand);
   if (cz.any() && l.op != Op::kConv2d) fail("compression", "compression applies to conv2d only");
   if (l.quant) {
-    // Lu et al. eq. 2: B = 2^(w_int - 1), so w_int counts the sign bit.
-    if (l.quant->w_int < 1) fail("w_int", "must be at least 1 (it includes the sign bit), got " + std::to_string(l.quant->w_int));
+    // Lu et al. eq. 1-2: B = 2^(w_int - 1) for weights (w_int counts the
+    // sign; 0 is a range of +-0.5) and 2^a_int for activations; a value needs
+    // at least one bit.
+    non_negative("w_int", l.quant->w_int);
     non_negative("w_frac", l.quant->w_frac);
     non_negative("a_int", l.quant->a_int);
     non_negative("a_frac", l.quant->a_frac);
+    if (l.quant->weight_bits() < 1) fail("w_frac", "w_int + w_frac must be at least 1 bit");
+    if (l.quant->activation_bits() < 1) fail("a_frac", "a_int + a_frac must be at least 1 bit");
   }
 
   switch (l.op) {
