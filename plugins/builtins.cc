@@ -36,9 +36,11 @@ void register_builtins() {
     plugins::register_rl_strategies();
     search::register_nahas_objective();
     search::register_zeng_objectives();
+    search::register_lu_objective();
     search::register_single_flows();
     search::register_phase_flow();
     search::register_nested_flow();
+    search::register_spec_grid_flow();
     // NAS spaces: every file shipped in configs/spaces/nas/.
     space::register_nas_space_files(config_dir() + "/spaces/nas");
     return true;

@@ -176,6 +176,7 @@ void plot_outputs(const std::string& out, std::size_t pool_size) {
                           "'#cc0000' title 'best so far'\n",
                           out),
               "reward plot");
+  if (pool_size == 0) return;  // no feasible design: nothing to draw a front of
   run_gnuplot(fmt::format("set terminal pngcairo size 900,600\nset output '{0}/pareto.png'\n"
                           "set datafile separator ','\nset xlabel 'latency (ms)'\n"
                           "set ylabel 'accuracy'\nset grid\nset logscale x\n"
@@ -300,7 +301,9 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
                          {"seconds", seconds},
                          {"top_k", top},
                          {"top_k_latency_error_mean", err_n ? err_sum / err_n : 0.0}};
-  if (!r.top.empty()) {
+  // A best candidate that cannot even be built (every episode failed to
+  // decode) has no network or hardware to show; its reason is in history.csv.
+  if (!r.top.empty() && r.top.front().e.buildable()) {
     const TopDesign& t = r.top.front();
     const Decoded d = o.space->decode(t.e.x);
     nlohmann::json choices = nlohmann::json::object();

@@ -76,9 +76,17 @@ Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
     const std::string h = network::network_hash(*net);
     auto it = accuracy_cache_.find(h);
     if (it == accuracy_cache_.end()) {
-      it = accuracy_cache_.emplace(h, accuracy_.evaluate(*net).accuracy).first;
+      // A network the hardware runs may still not fit the evaluator's data
+      // (a pooling window larger than a 28x28 image's feature map): such a
+      // candidate cannot be scored, so it is infeasible with the reason.
+      try {
+        it = accuracy_cache_.emplace(h, accuracy_.evaluate(*net).accuracy).first;
+      } catch (const InputError& err) {
+        e.feasible = false;
+        e.reason = std::string("cannot score accuracy: ") + err.what();
+      }
     }
-    e.accuracy = it->second;
+    if (e.feasible) e.accuracy = it->second;
   }
   e.reward = objective_.reward(e.measured());
   ++fresh_;
@@ -114,7 +122,7 @@ std::vector<Evaluation> Evaluator::evaluate(
     } catch (const InputError& err) {
       cost::Metrics m;
       m.feasible = false;
-      m.reason = std::string("cannot build: ") + err.what();
+      m.reason = std::string(Evaluation::kCannotBuild) + err.what();
       out[j] = finish(batch[j], m, nullptr);
     }
   }

@@ -31,6 +31,10 @@ struct Evaluation {
   double reward = 0;
   double params = 0, macs = 0;
   bool cached = false;  // answered from the cache in this run
+  // The reason of a candidate whose network or hardware cannot be built
+  // starts with this; such a candidate has nothing to decode.
+  static constexpr const char* kCannotBuild = "cannot build: ";
+  bool buildable() const { return feasible || reason.rfind(kCannotBuild, 0) != 0; }
   Measured measured() const;
   nlohmann::json to_json() const;
   static Evaluation from_json(const nlohmann::json& j);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "core/plugin.h"
 #include "models/network/zoo.h"
 
@@ -62,6 +65,10 @@ std::vector<Evaluation> FlowRun::search(const SearchSpace& space, Evaluator& ev,
       [&](const Evaluation& x) { ev.remember(x); }, settings(dir, episodes, seed));
 }
 
+accuracy::Result FlowRun::accuracy(const network::Network& net) {
+  return accuracy_->evaluate(net);
+}
+
 ExperimentResult FlowRun::write(const Stage& stage, const std::string& dir) const {
   return write_outputs(e_, *objective_, cost_->source(), stage, seconds(), dir);
 }
@@ -71,6 +78,16 @@ double FlowRun::seconds() const {
 }
 
 ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts) {
+  // Every run marks its directory, so that a run killed before it wrote its
+  // top-level journal (a flow of many searches) is still recognised as one.
+  const std::filesystem::path marker = std::filesystem::path(opts.out) / ".coda-run";
+  if (opts.start_over && !opts.resume &&
+      (std::filesystem::exists(marker) ||
+       std::filesystem::exists(std::filesystem::path(opts.out) / "journal.jsonl"))) {
+    std::filesystem::remove_all(opts.out);
+  }
+  std::filesystem::create_directories(opts.out);
+  std::ofstream(marker) << e.name << "\n";
   for (const auto& p : e.plugins) load_plugin(p);
   FlowRun run(e, opts);
   const std::unique_ptr<Flow> flow = flows().make(e.flow);

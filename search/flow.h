@@ -31,6 +31,9 @@ struct FlowNeeds {
 struct RunOptions {
   std::string out;
   bool resume = false;
+  // Without `resume`, first remove what an earlier run left in `out` (`coda
+  // run`); a directory that holds no coda run is never removed.
+  bool start_over = false;
   std::function<void(long long done, long long total, double best)> progress;
   std::function<void(const std::string&)> log;
 };
@@ -59,6 +62,8 @@ class FlowRun {
   // One search over `space` with its evaluator.
   std::vector<Evaluation> search(const SearchSpace& space, Evaluator& ev, const std::string& dir,
                                  long long episodes, unsigned long long seed);
+  // The experiment's accuracy evaluator on a network of the flow's making.
+  accuracy::Result accuracy(const network::Network& net);
   // Writes an intermediate stage's outputs into `dir`.
   ExperimentResult write(const Stage& stage, const std::string& dir) const;
   double seconds() const;

@@ -4,7 +4,6 @@
 // designs re-simulated.
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -22,13 +21,11 @@ search::ExperimentResult run(const std::string& experiment, const std::string& o
   for (const auto& p : plugins) load_plugin(p);
   const search::Experiment e = search::load_experiment(experiment);
   const std::string out = out_flag.empty() ? "runs/" + e.name : out_flag;
-  if (main_job && !resume && std::filesystem::exists(out + "/journal.jsonl")) {
-    std::filesystem::remove_all(out);  // `coda run` starts over unless resuming
-  }
   auto progress = std::make_shared<std::unique_ptr<Progress>>();
   search::RunOptions o;
   o.out = out;
   o.resume = resume;
+  o.start_over = main_job;
   o.log = [progress](const std::string& s) {
     progress->reset();
     std::cerr << s << "\n";

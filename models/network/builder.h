@@ -74,6 +74,9 @@ class Builder {
   std::string flatten(const std::string& name, const std::string& x);
   std::string activation(const std::string& name, const std::string& x, Activation act);
 
+  // Annotates a layer with fixed-point formats (no shape changes).
+  void set_quant(Network::LayerId id, const Quant& q) { net_.mutable_layer(id).quant = q; }
+
   Network take() { return std::move(net_); }
   const Network& network() const { return net_; }
 

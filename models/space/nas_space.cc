@@ -13,105 +13,111 @@
 namespace coda::space {
 namespace {
 
-// The fields a layer may fix or choose, in the order of its decisions.
-enum Field { kBlock, kType, kKernel, kExpansion, kFilters, kGroups, kSe, kWidth, kDepth, kFields };
-const char* const kFieldNames[kFields] = {"block",  "type", "kernel", "expansion", "filters",
-                                          "groups", "se",   "width",  "depth"};
-const std::vector<std::string> kTypes = {"ibn", "fused", "skip", "basic", "bottleneck", "conv"};
-
 using Block = NasSpace::Block;
+
+// The fields a layer may fix or choose, in the order of its decisions: each
+// with the Block member it sets and its allowed values.
+struct FieldSpec {
+  const char* name;
+  enum Kind { kPreset, kType, kInt, kNumber, kRatio } kind;
+  int Block::*i = nullptr;
+  double Block::*d = nullptr;
+  double lo = 0, hi = 0;  // kInt: inclusive; kNumber: above lo up to hi
+};
+const FieldSpec kFields[] = {
+    {"block", FieldSpec::kPreset},
+    {"type", FieldSpec::kType},
+    {"kernel", FieldSpec::kInt, &Block::kernel, nullptr, 1, 15},
+    {"expansion", FieldSpec::kInt, &Block::expansion, nullptr, 1, 16},
+    {"filters", FieldSpec::kNumber, nullptr, &Block::filters, 0, 16},
+    {"groups", FieldSpec::kInt, &Block::groups, nullptr, 1, 64},
+    {"se", FieldSpec::kRatio, nullptr, &Block::se, 0, 1},
+    {"width", FieldSpec::kNumber, nullptr, &Block::width, 0, 16},
+    {"depth", FieldSpec::kInt, &Block::depth, nullptr, 1, 16},
+    {"channels", FieldSpec::kInt, &Block::channels, nullptr, 1, 65536},
+    {"kernel_h", FieldSpec::kInt, &Block::kernel_h, nullptr, 1, 15},
+    {"kernel_w", FieldSpec::kInt, &Block::kernel_w, nullptr, 1, 15},
+    {"stride_h", FieldSpec::kInt, &Block::stride_h, nullptr, 1, 8},
+    {"stride_w", FieldSpec::kInt, &Block::stride_w, nullptr, 1, 8},
+    {"pool", FieldSpec::kInt, &Block::pool, nullptr, 1, 8},
+    {"a_int", FieldSpec::kInt, &Block::a_int, nullptr, 0, 16},
+    {"a_frac", FieldSpec::kInt, &Block::a_frac, nullptr, 0, 16},
+    {"w_int", FieldSpec::kInt, &Block::w_int, nullptr, 0, 16},
+    {"w_frac", FieldSpec::kInt, &Block::w_frac, nullptr, 0, 16},
+};
+constexpr int kFieldCount = static_cast<int>(sizeof(kFields) / sizeof(kFields[0]));
+constexpr int kBlock = 0, kType = 1, kFilters = 4;
+const int kQuantFields[] = {15, 16, 17, 18};  // a_int, a_frac, w_int, w_frac
+const std::vector<std::string> kTypes = {"ibn",        "fused", "skip", "basic",
+                                         "bottleneck", "conv",  "lu"};
+
+std::vector<std::string> field_names(int first) {
+  std::vector<std::string> out;
+  for (int f = first; f < kFieldCount; ++f) out.push_back(kFields[f].name);
+  return out;
+}
 
 // One field's value written as text (a YAML scalar), parsed into `b`.
 void set_field(Block& b, int f, const std::string& file, const YAML::Node& node) {
-  const std::string name = kFieldNames[f];
+  const FieldSpec& spec = kFields[f];
+  const std::string name = spec.name;
   const std::string text = node.Scalar();
   const SourceLocation where = location_of(file, node);
-  auto integer = [&](int lo, int hi) {
-    const auto v = parse_int(text);
-    if (!v || *v < lo || *v > hi) {
-      throw InputError(where, name,
-                       "'" + text + "' is not allowed; an integer from " + std::to_string(lo) +
-                           " to " + std::to_string(hi));
-    }
-    return static_cast<int>(*v);
-  };
-  auto number = [&](double lo, double hi) {
-    const auto v = parse_double(text);
-    if (!v || !(*v > lo) || *v > hi) {
-      throw InputError(where, name,
-                       "'" + text + "' is not allowed; a number above " + format_number(lo) +
-                           " up to " + format_number(hi));
-    }
-    return *v;
-  };
-  switch (f) {
-    case kType:
+  switch (spec.kind) {
+    case FieldSpec::kType:
       if (std::find(kTypes.begin(), kTypes.end(), text) == kTypes.end()) {
         throw InputError(where, name,
                          "unknown block type '" + text + "'; allowed: " + join(kTypes, ", "));
       }
       b.type = text;
       break;
-    case kKernel:
-      b.kernel = integer(1, 15);
-      break;
-    case kExpansion:
-      b.expansion = integer(1, 16);
-      break;
-    case kFilters:
-      b.filters = number(0, 16);
-      break;
-    case kGroups:
-      b.groups = integer(1, 64);
-      break;
-    case kSe: {
-      const auto v = parse_double(text);
-      if (!v || *v < 0 || *v > 1) {
-        throw InputError(where, name, "'" + text + "' is not allowed; a ratio from 0 to 1");
+    case FieldSpec::kInt: {
+      const auto v = parse_int(text);
+      if (!v || *v < spec.lo || *v > spec.hi) {
+        throw InputError(where, name,
+                         "'" + text + "' is not allowed; an integer from " +
+                             format_number(spec.lo) + " to " + format_number(spec.hi));
       }
-      b.se = *v;
+      b.*spec.i = static_cast<int>(*v);
       break;
     }
-    case kWidth:
-      b.width = number(0, 16);
+    case FieldSpec::kNumber: {
+      const auto v = parse_double(text);
+      if (!v || !(*v > spec.lo) || *v > spec.hi) {
+        throw InputError(where, name,
+                         "'" + text + "' is not allowed; a number above " + format_number(spec.lo) +
+                             " up to " + format_number(spec.hi));
+      }
+      b.*spec.d = *v;
       break;
-    case kDepth:
-      b.depth = integer(1, 16);
+    }
+    case FieldSpec::kRatio: {
+      const auto v = parse_double(text);
+      if (!v || *v < spec.lo || *v > spec.hi) {
+        throw InputError(where, name, "'" + text + "' is not allowed; a ratio from 0 to 1");
+      }
+      b.*spec.d = *v;
       break;
-    default:
+    }
+    case FieldSpec::kPreset:
       break;
   }
 }
 
 void copy_field(Block& to, const Block& from, int f) {
-  switch (f) {
-    case kType:
-      to.type = from.type;
-      break;
-    case kKernel:
-      to.kernel = from.kernel;
-      break;
-    case kExpansion:
-      to.expansion = from.expansion;
-      break;
-    case kFilters:
-      to.filters = from.filters;
-      break;
-    case kGroups:
-      to.groups = from.groups;
-      break;
-    case kSe:
-      to.se = from.se;
-      break;
-    case kWidth:
-      to.width = from.width;
-      break;
-    case kDepth:
-      to.depth = from.depth;
-      break;
-    default:
-      break;
-  }
+  const FieldSpec& spec = kFields[f];
+  if (spec.kind == FieldSpec::kType) to.type = from.type;
+  if (spec.i) to.*spec.i = from.*spec.i;
+  if (spec.d) to.*spec.d = from.*spec.d;
+}
+
+// A field's value as written in a NAS-space file.
+std::string text_of(const Block& b, int f) {
+  const FieldSpec& spec = kFields[f];
+  if (spec.kind == FieldSpec::kType) return b.type;
+  if (spec.i) return std::to_string(b.*spec.i);
+  if (spec.d) return format_number(b.*spec.d);
+  return "";
 }
 
 std::string label_of(int f, const std::string& text) {
@@ -119,8 +125,8 @@ std::string label_of(int f, const std::string& text) {
 }
 
 int field_of(const std::string& key) {
-  for (int f = 0; f < kFields; ++f)
-    if (key == kFieldNames[f]) return f;
+  for (int f = 0; f < kFieldCount; ++f)
+    if (key == kFields[f].name) return f;
   return -1;
 }
 
@@ -167,7 +173,7 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
   check_keys(file, root,
              {"name", "description", "input", "channels", "classes", "activation", "se_activation",
               "decision_prefix", "describe", "defaults", "blocks", "stem", "layers", "head", "pool",
-              "flatten", "classifier"},
+              "flatten", "hidden", "classifier"},
              "the NAS space");
   NasSpace s;
   s.name_ = read_string(file, root, "name");
@@ -207,6 +213,11 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
   };
   s.stem_ = conv("stem");
   s.head_ = conv("head");
+  if (const YAML::Node n = root["hidden"]) {
+    require_map(file, n, "the hidden layer");
+    check_keys(file, n, {"name", "out"}, "the hidden layer");
+    s.hidden_ = Hidden{read_string(file, n, "name"), read_positive(file, n, "out", 1 << 20)};
+  }
 
   // Presets for `block` decisions, in file order.
   auto& presets = s.presets_;
@@ -223,8 +234,7 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
         if (f <= kBlock) {
           throw InputError(location_of(file, fv.first), key,
                            "unknown field in block preset '" + name +
-                               "'; allowed fields: type, kernel, expansion, filters, groups, se, "
-                               "width, depth");
+                               "'; allowed fields: " + join(field_names(kType), ", "));
         }
         set_field(o.values, f, file, fv.second);
         o.mask |= 1u << f;
@@ -241,7 +251,7 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
                      "expected a non-empty list of layers");
   }
   std::vector<std::string> layer_keys = {"name", "out", "stride", "activation"};
-  for (const char* f : kFieldNames) layer_keys.push_back(f);
+  for (const std::string& f : field_names(kBlock)) layer_keys.push_back(f);
   if (defaults) {
     check_keys(file, defaults, std::vector<std::string>(layer_keys.begin() + 3, layer_keys.end()),
                "the layer defaults");
@@ -261,12 +271,14 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
       activation_of(file, act, "activation");
       l.activation = act.Scalar();
     }
-    for (int f = 0; f < kFields; ++f) {
-      const char* key = kFieldNames[f];
+    unsigned given = 0;
+    for (int f = 0; f < kFieldCount; ++f) {
+      const char* key = kFields[f].name;
       const YAML::Node v = ln[key]    ? ln[key]
                            : defaults ? defaults[key]
                                       : YAML::Node(YAML::NodeType::Undefined);
       if (!v) continue;
+      given |= 1u << f;
       if (v.IsScalar()) {
         if (f == kBlock) {
           throw InputError(location_of(file, v), key,
@@ -307,6 +319,17 @@ NasSpace NasSpace::load(const YamlDoc& doc) {
       s.decisions_.push_back(std::move(d));
       s.decision_fields_.push_back(f);
       s.options_.push_back(std::move(opts));
+    }
+    // The four bit widths come together: a layer is quantized or not.
+    std::vector<std::string> missing;
+    for (int f : kQuantFields) {
+      if (!(given >> f & 1u)) missing.push_back(kFields[f].name);
+    }
+    if (!missing.empty() && missing.size() < std::size(kQuantFields)) {
+      throw InputError(location_of(file, ln), "layers",
+                       "layer " + std::to_string(i) + " (" + l.name +
+                           ") gives some bit widths but not " + join(missing, ", ") +
+                           "; give all of a_int, a_frac, w_int, w_frac or none");
     }
     s.layers_.push_back(std::move(l));
   }
@@ -386,7 +409,7 @@ NasSpace::Block NasSpace::resolve(const Layer& l, const std::vector<int>& choice
   Block b = l.fixed;
   for (std::size_t d : l.decisions) {
     const Choice& o = options_[d][static_cast<std::size_t>(choices[d])];
-    for (int f = kType; f < kFields; ++f) {
+    for (int f = kType; f < kFieldCount; ++f) {
       if (o.mask & (1u << f)) copy_field(b, o.values, f);
     }
   }
@@ -404,11 +427,34 @@ std::string NasSpace::add_stem(network::Builder& b, const std::string& x) const 
 std::string NasSpace::add_layer(network::Builder& b, const Layer& l, const Block& blk,
                                 const std::string& x) const {
   using namespace network;
+  const std::size_t before = b.network().size();
+  const std::string y = add_block(b, l, blk, x);
+  if (blk.a_int < 0) return y;
+  const Quant q{blk.w_int, blk.w_frac, blk.a_int, blk.a_frac};
+  if (q.weight_bits() < 1 || q.activation_bits() < 1) {
+    throw ShapeError({}, q.weight_bits() < 1 ? "w_frac" : "a_frac",
+                     "layer " + l.name + " has " +
+                         std::to_string(std::min(q.weight_bits(), q.activation_bits())) +
+                         " bits; w_int + w_frac and a_int + a_frac must each be at least 1");
+  }
+  // The block's convolutions carry its fixed-point formats.
+  const auto ids = b.network().layers();
+  for (std::size_t k = before; k < ids.size(); ++k) {
+    if (b.network().layer(ids[k]).op == Op::kConv2d) b.set_quant(ids[k], q);
+  }
+  return y;
+}
+
+std::string NasSpace::add_block(network::Builder& b, const Layer& l, const Block& blk,
+                                const std::string& x) const {
+  using namespace network;
   const Activation act = l.activation.empty() ? *activation_from_name(activation_)
                                               : *activation_from_name(l.activation);
   const std::int64_t in = b.channels(x);
-  const std::int64_t out =
-      blk.filters == 1 ? l.out : make_divisible(static_cast<double>(l.out) * blk.filters);
+  const std::int64_t out = blk.channels > 0 ? blk.channels
+                           : blk.filters == 1
+                               ? l.out
+                               : make_divisible(static_cast<double>(l.out) * blk.filters);
   if (blk.type == "skip") {
     if (l.stride != 1 || in != out) {
       throw ShapeError({}, "type",
@@ -427,6 +473,17 @@ std::string NasSpace::add_layer(network::Builder& b, const Layer& l, const Block
   }
   if (blk.type == "conv")
     return conv_stack(b, l.name, x, out, blk.kernel, blk.depth, l.stride, act);
+  if (blk.type == "lu") {
+    // Lu et al. §4: a Fh x Fw convolution with bias and no batch norm, its
+    // activation, then a Ps x Ps max-pool when Ps > 1.
+    ConvSpec s = ConvSpec::make(out, 1, 1, act).with_bias().without_bn();
+    s.kernel_h = blk.kernel_h > 0 ? blk.kernel_h : blk.kernel;
+    s.kernel_w = blk.kernel_w > 0 ? blk.kernel_w : blk.kernel;
+    s.stride_h = blk.stride_h > 0 ? blk.stride_h : l.stride;
+    s.stride_w = blk.stride_w > 0 ? blk.stride_w : l.stride;
+    const std::string y = b.conv(l.name, x, s);
+    return blk.pool > 1 ? b.max_pool(l.name + ".pool", y, blk.pool, blk.pool) : y;
+  }
   IbnSpec s;
   s.out = out;
   s.kernel = blk.kernel;
@@ -450,8 +507,9 @@ void NasSpace::add_tail(network::Builder& b, std::string x) const {
                ConvSpec::make(head_->out, head_->kernel, head_->stride,
                               *activation_from_name(activation_)));
   }
-  x = b.global_avg_pool(pool_, x);
+  if (pool_ != "none") x = b.global_avg_pool(pool_, x);
   x = b.flatten(flatten_, x);
+  if (hidden_) x = b.linear(hidden_->name, x, hidden_->out, true, Activation::kRelu);
   b.linear(classifier_, x, classes_);
 }
 
@@ -536,37 +594,9 @@ std::string NasSpace::describe(const std::vector<int>& choices) const {
   for (const Layer& l : layers_) {
     const Block blk = resolve(l, choices);
     std::string part = describe_;
-    for (int f = kType; f < kFields; ++f) {
-      const std::string key = std::string("{") + kFieldNames[f] + "}";
-      std::string value;
-      switch (f) {
-        case kType:
-          value = blk.type;
-          break;
-        case kKernel:
-          value = std::to_string(blk.kernel);
-          break;
-        case kExpansion:
-          value = std::to_string(blk.expansion);
-          break;
-        case kFilters:
-          value = "x" + format_number(blk.filters);
-          break;
-        case kGroups:
-          value = std::to_string(blk.groups);
-          break;
-        case kSe:
-          value = format_number(blk.se);
-          break;
-        case kWidth:
-          value = format_number(blk.width);
-          break;
-        case kDepth:
-          value = std::to_string(blk.depth);
-          break;
-        default:
-          break;
-      }
+    for (int f = kType; f < kFieldCount; ++f) {
+      const std::string key = std::string("{") + kFields[f].name + "}";
+      const std::string value = (f == kFilters ? "x" : "") + text_of(blk, f);
       for (auto p = part.find(key); p != std::string::npos; p = part.find(key)) {
         part.replace(p, key.size(), value);
       }
@@ -614,22 +644,11 @@ std::string NasSpace::to_yaml() const {
   };
   // The fields of `b` that differ from a plain block, limited to `mask`.
   auto fields = [&](const Block& b, unsigned mask) {
-    if ((mask >> kType & 1u) && b.type != plain.type)
-      e << YAML::Key << "type" << YAML::Value << b.type;
-    if ((mask >> kKernel & 1u) && b.kernel != plain.kernel)
-      e << YAML::Key << "kernel" << YAML::Value << b.kernel;
-    if ((mask >> kExpansion & 1u) && b.expansion != plain.expansion)
-      e << YAML::Key << "expansion" << YAML::Value << b.expansion;
-    if ((mask >> kFilters & 1u) && b.filters != plain.filters)
-      e << YAML::Key << "filters" << YAML::Value << format_number(b.filters);
-    if ((mask >> kGroups & 1u) && b.groups != plain.groups)
-      e << YAML::Key << "groups" << YAML::Value << b.groups;
-    if ((mask >> kSe & 1u) && b.se != plain.se)
-      e << YAML::Key << "se" << YAML::Value << format_number(b.se);
-    if ((mask >> kWidth & 1u) && b.width != plain.width)
-      e << YAML::Key << "width" << YAML::Value << format_number(b.width);
-    if ((mask >> kDepth & 1u) && b.depth != plain.depth)
-      e << YAML::Key << "depth" << YAML::Value << b.depth;
+    for (int f = kType; f < kFieldCount; ++f) {
+      if ((mask >> f & 1u) && text_of(b, f) != text_of(plain, f)) {
+        e << YAML::Key << kFields[f].name << YAML::Value << text_of(b, f);
+      }
+    }
   };
   e << YAML::BeginMap;
   e << YAML::Key << "name" << YAML::Value << name_;
@@ -660,7 +679,7 @@ std::string NasSpace::to_yaml() const {
     if (!l.activation.empty()) e << YAML::Key << "activation" << YAML::Value << l.activation;
     fields(l.fixed, ~decided);
     for (std::size_t d : l.decisions) {
-      e << YAML::Key << kFieldNames[decision_fields_[d]] << YAML::Value << YAML::Flow
+      e << YAML::Key << kFields[decision_fields_[d]].name << YAML::Value << YAML::Flow
         << YAML::BeginSeq;
       for (const Choice& c : options_[d]) e << c.yaml;
       e << YAML::EndSeq;
@@ -671,6 +690,11 @@ std::string NasSpace::to_yaml() const {
   conv("head", head_);
   e << YAML::Key << "pool" << YAML::Value << pool_;
   e << YAML::Key << "flatten" << YAML::Value << flatten_;
+  if (hidden_) {
+    e << YAML::Key << "hidden" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "name"
+      << YAML::Value << hidden_->name << YAML::Key << "out" << YAML::Value << hidden_->out
+      << YAML::EndMap;
+  }
   e << YAML::Key << "classifier" << YAML::Value << classifier_;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";

@@ -22,18 +22,24 @@
 //     - {name: features.1, out: 16, stride: 1, expansion: [1]}
 //     - {name: features.2, out: 24, stride: 2}
 //   head: {name: features.18, out: 1280}
-//   pool: pool
+//   pool: pool           # or none: no global pooling
 //   flatten: flatten
+//   hidden: {name: fc1, out: 512}     # optional FC + ReLU before the classifier
 //   classifier: classifier
 //
-// A layer's fields: `type` (ibn | fused | skip | basic | bottleneck | conv),
-// `kernel`, `expansion`, `filters` (a multiplier of `out`, rounded to a
+// A layer's fields: `type` (ibn | fused | skip | basic | bottleneck | conv |
+// lu), `kernel`, `expansion`, `filters` (a multiplier of `out`, rounded to a
 // multiple of 8), `groups` (of the 1x1 convs), `se` (squeeze ratio of the
 // block's input channels), `width` (a bottleneck's inner channels over `out`),
-// `depth` (convolutions of a conv stack) and `block` (one of the presets). A
-// scalar fixes the field; a list makes it a decision. Decisions of a layer
-// come in the order block, type, kernel, expansion, filters, groups, se,
-// width, depth.
+// `depth` (convolutions of a conv stack), Lu et al.'s `channels`,
+// `kernel_h`, `kernel_w`, `stride_h`, `stride_w` and `pool` (of a `lu`
+// layer), the fixed-point formats `a_int`, `a_frac`, `w_int`, `w_frac` (all
+// four or none; applied to the block's convolutions) and `block` (one of the
+// presets). A scalar fixes the field; a list makes it a decision. Decisions
+// of a layer come in the order of the field table kFields (nas_space.cc):
+// block, type, kernel, expansion, filters, groups, se, width, depth,
+// channels, kernel_h, kernel_w, stride_h, stride_w, pool, a_int, a_frac,
+// w_int, w_frac.
 #pragma once
 
 #include <optional>
@@ -65,8 +71,15 @@ class NasSpace {
     double filters = 1;
     int groups = 1;
     double se = 0;
-    double width = 0.25;  // bottleneck: inner channels / out (ResNet-50's 1/4)
-    int depth = 1;        // conv: convolutions in the stack
+    double width = 0.25;             // bottleneck: inner channels / out (ResNet-50's 1/4)
+    int depth = 1;                   // conv: convolutions in the stack
+    int channels = 0;                // output channels; 0: `out` x filters
+    int kernel_h = 0, kernel_w = 0;  // lu: a Fh x Fw kernel; 0: `kernel`
+    int stride_h = 0, stride_w = 0;  // lu: 0: the layer's stride
+    int pool = 1;                    // lu: the max-pool after the convolution (1: none)
+    // Fixed-point formats of the block's convolutions (Lu et al. eq. 1-2);
+    // -1: not quantized (all four are given, or none).
+    int a_int = -1, a_frac = -1, w_int = -1, w_frac = -1;
   };
   struct Layer {
     std::string name;
@@ -134,6 +147,8 @@ class NasSpace {
   std::string add_stem(network::Builder& b, const std::string& x) const;
   std::string add_layer(network::Builder& b, const Layer& l, const Block& blk,
                         const std::string& x) const;
+  std::string add_block(network::Builder& b, const Layer& l, const Block& blk,
+                        const std::string& x) const;
   void add_tail(network::Builder& b, std::string x) const;
   void check_choices(const std::vector<int>& choices) const;
 
@@ -147,6 +162,11 @@ class NasSpace {
   };
   std::optional<Conv> stem_, head_;
   std::string pool_ = "pool", flatten_ = "flatten", classifier_ = "classifier";
+  struct Hidden {
+    std::string name;
+    int out = 0;
+  };
+  std::optional<Hidden> hidden_;  // a fully connected layer (ReLU) before the classifier
   // One option of a decision: the text written in the file, the values it
   // sets and which fields (a bit per field; a preset sets several).
   struct Choice {

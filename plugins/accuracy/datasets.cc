@@ -6,13 +6,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
 
 #include "core/error.h"
 
 namespace coda::accuracy {
 namespace fs = std::filesystem;
 
-std::string default_fashion_mnist_dir() { return "/usr/share/datasets/fashion-mnist"; }
+std::string default_fashion_mnist_dir() {
+  return "/usr/share/datasets/fashion-mnist";
+}
 
 namespace {
 
@@ -42,10 +45,12 @@ std::string find_idx(const std::string& dir, const std::string& stem) {
   for (const std::string& name : {stem, stem + ".gz"}) {
     if (fs::exists(dir + "/" + name)) return dir + "/" + name;
   }
-  throw InputError({dir + "/" + stem + ".gz", 0, 0}, "dataset",
-                   "Fashion-MNIST not found (tried " + dir + "/" + stem + "[.gz]); install it with "
-                   "`sudo apt-get install dataset-fashion-mnist` (scripts/install-deps.sh does), "
-                   "or give --dataset fashion-mnist:DIR");
+  throw InputError(
+      {dir + "/" + stem + ".gz", 0, 0}, "dataset",
+      "Fashion-MNIST not found (tried " + dir + "/" + stem +
+          "[.gz]); install it with "
+          "`sudo apt-get install dataset-fashion-mnist` (scripts/install-deps.sh does), "
+          "or give --dataset fashion-mnist:DIR");
 }
 
 ImageSet read_idx_pair(const std::string& images_path, const std::string& labels_path) {
@@ -65,8 +70,8 @@ ImageSet read_idx_pair(const std::string& images_path, const std::string& labels
   ImageSet s;
   auto bytes = torch::from_blob(const_cast<char*>(img.data() + 16), {n, 1, h, w}, torch::kUInt8);
   s.images = bytes.to(torch::kFloat).div_(255.0).sub_(0.2860).div_(0.3530);
-  s.labels = torch::from_blob(const_cast<char*>(lab.data() + 8), {n}, torch::kUInt8)
-                 .to(torch::kLong);
+  s.labels =
+      torch::from_blob(const_cast<char*>(lab.data() + 8), {n}, torch::kUInt8).to(torch::kLong);
   return s;
 }
 
@@ -118,8 +123,10 @@ Dataset load_cifar10(const std::string& path) {
   if (train.empty() || !fs::exists(test)) {
     throw InputError({dir, 0, 0}, "dataset",
                      "CIFAR-10 binary not found: expected data_batch_1..5.bin and test_batch.bin "
-                     "in " + dir + " (the 'CIFAR-10 binary version' from "
-                     "https://www.cs.toronto.edu/~kriz/cifar.html, unpacked)");
+                     "in " +
+                         dir +
+                         " (the 'CIFAR-10 binary version' from "
+                         "https://www.cs.toronto.edu/~kriz/cifar.html, unpacked)");
   }
   Dataset d;
   d.name = "cifar10";
@@ -145,10 +152,39 @@ const Dataset& load_dataset(const DatasetSpec& spec) {
     d = std::make_unique<Dataset>(load_cifar10(spec.path));
   } else {
     throw InputError({}, "dataset",
-                     "'" + spec.name + "' has no training data in coda; train and zero-cost take "
-                     "fashion-mnist[:DIR] or cifar10:PATH");
+                     "'" + spec.name +
+                         "' has no training data in coda; train and zero-cost take "
+                         "fashion-mnist[:DIR] or cifar10:PATH");
   }
   return *(loaded[key] = std::move(d));
+}
+
+const Dataset& padded_dataset(const Dataset& d, long long height, long long width) {
+  const long long h = d.train.images.size(2), w = d.train.images.size(3);
+  if (height == h && width == w) return d;
+  if (height < h || width < w) {
+    throw InputError({}, "resolution",
+                     "the network's input " + std::to_string(height) + "x" + std::to_string(width) +
+                         " is smaller than " + d.name + "'s " + std::to_string(h) + "x" +
+                         std::to_string(w) + " images; use resolution: dataset");
+  }
+  static std::mutex mu;
+  static std::map<std::tuple<const Dataset*, long long, long long>, std::unique_ptr<Dataset>> made;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& slot = made[{&d, height, width}];
+  if (slot) return *slot;
+  // Per channel, the value a black pixel has after normalisation.
+  const torch::Tensor black =
+      std::get<0>(d.train.images.transpose(0, 1).flatten(1).min(1)).view({1, -1, 1, 1});
+  const long long top = (height - h) / 2, left = (width - w) / 2;
+  auto pad = [&](const ImageSet& s) {
+    ImageSet out = s;
+    out.images = black.expand({s.images.size(0), s.images.size(1), height, width}).clone();
+    out.images.slice(2, top, top + h).slice(3, left, left + w).copy_(s.images);
+    return out;
+  };
+  slot = std::make_unique<Dataset>(Dataset{d.name, pad(d.train), pad(d.test)});
+  return *slot;
 }
 
 }  // namespace coda::accuracy

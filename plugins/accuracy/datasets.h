@@ -31,6 +31,12 @@ struct Dataset {
 // sets are kept for the process, so repeated evaluations read them once.
 const Dataset& load_dataset(const DatasetSpec& spec);
 
+// `d` with every image padded, centred, to height x width with the value of
+// a black pixel (each channel's minimum over the training set), the way
+// LeNet-5 ran 28x28 MNIST at 32x32. Kept for the process like load_dataset.
+// Throws InputError when the images are larger than height x width.
+const Dataset& padded_dataset(const Dataset& d, long long height, long long width);
+
 std::string default_fashion_mnist_dir();  // /usr/share/datasets/fashion-mnist
 
 }  // namespace coda::accuracy

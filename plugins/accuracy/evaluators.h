@@ -34,8 +34,10 @@ struct Budget {
   // Fine-tuning (HotNAS): start from this checkpoint and train beta batches.
   std::string checkpoint;
   long long beta = 0;
-  bool partial_checkpoint = false;  // load what fits, initialise the rest
-  long long bn_images = 0;          // images that recompute batch-norm statistics
+  bool partial_checkpoint = false;     // load what fits, initialise the rest
+  long long bn_images = 0;             // images that recompute batch-norm statistics
+  std::string augment = "none";        // none | flip | shift | rotate | all
+  std::string resolution = "dataset";  // dataset | network (images padded to the input)
 
   // The options an evaluator declares (those it does not declare stay 0).
   static Budget from(const Options& o);

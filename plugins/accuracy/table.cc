@@ -56,6 +56,15 @@ const OptionDecls& train_options() {
       OptionDecl::integer("bn_images", 2000, 0, 1LL << 40,
                           "training images that recompute the batch-norm statistics before "
                           "testing (\"precise BN\"; 0: keep the running averages)"),
+      OptionDecl::choice("augment", "none", {"none", "flip", "shift", "rotate", "all"},
+                         "training-set augmentation: random horizontal flips, shifts of up to "
+                         "1/8 of the image, rotations of up to 15 degrees, or all three (Lu et "
+                         "al. §4)"),
+      OptionDecl::choice("resolution", "dataset", {"dataset", "network"},
+                         "dataset: the network adapts to the images' size (see README, input "
+                         "adaptation); network: the images are padded to the network's input "
+                         "size, which keeps its resolution (Lu et al.'s 32x32 networks on "
+                         "28x28 Fashion-MNIST)"),
       cache_option(),
   };
   return decls;
@@ -78,6 +87,8 @@ Budget Budget::from(const Options& o) {
   b.beta = integer("beta");
   b.partial_checkpoint = o.declares("partial_checkpoint") && o.flag("partial_checkpoint");
   b.bn_images = o.declares("bn_images") ? o.integer("bn_images") : 0;
+  b.augment = o.declares("augment") ? o.text("augment") : "none";
+  b.resolution = o.declares("resolution") ? o.text("resolution") : "dataset";
   return b;
 }
 
@@ -92,6 +103,8 @@ std::string Budget::key(const std::string& checkpoint_hash) const {
   // Keys of the default budget stay as they were before bn_images existed.
   static const long long default_bn = defaults().bn_images;
   if (bn_images != default_bn) s << "-bn" << bn_images;
+  if (!augment.empty() && augment != "none") s << "-aug" << augment;
+  if (resolution == "network") s << "-resnetwork";
   if (!checkpoint.empty()) {
     s << "-ft" << beta << (partial_checkpoint ? "p" : "") << "-" << checkpoint_hash;
   }

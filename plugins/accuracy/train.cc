@@ -85,6 +85,43 @@ void recalibrate_batch_norm(TorchNet& net, const ImageSet& train,
 
 }  // namespace
 
+torch::Tensor augment_batch(const torch::Tensor& x, const std::string& kind, std::mt19937_64& rng) {
+  if (kind == "none") return x;
+  const bool flip = kind == "flip" || kind == "all";
+  const bool shift = kind == "shift" || kind == "all";
+  const bool rotate = kind == "rotate" || kind == "all";
+  const std::int64_t n = x.size(0);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  torch::Tensor out = x;
+  if (shift || rotate) {
+    std::vector<float> theta(static_cast<std::size_t>(n) * 6);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float a = rotate ? u(rng) * static_cast<float>(M_PI / 12) : 0.0f;
+      // affine_grid works in [-1, 1]: 1/8 of the image is 0.25.
+      const float tx = shift ? u(rng) * 0.25f : 0.0f, ty = shift ? u(rng) * 0.25f : 0.0f;
+      float* t = &theta[static_cast<std::size_t>(i) * 6];
+      t[0] = std::cos(a), t[1] = -std::sin(a), t[2] = tx;
+      t[3] = std::sin(a), t[4] = std::cos(a), t[5] = ty;
+    }
+    const auto th = torch::from_blob(theta.data(), {n, 2, 3}, torch::kFloat).clone();
+    const auto grid = torch::nn::functional::affine_grid(th, x.sizes().vec(), false);
+    out = torch::nn::functional::grid_sample(out, grid,
+                                             torch::nn::functional::GridSampleFuncOptions()
+                                                 .mode(torch::kBilinear)
+                                                 .padding_mode(torch::kZeros)
+                                                 .align_corners(false));
+  }
+  if (flip) {
+    std::vector<std::uint8_t> mask(static_cast<std::size_t>(n));
+    std::bernoulli_distribution coin(0.5);
+    for (auto& m : mask) m = coin(rng) ? 1 : 0;
+    const auto m =
+        torch::from_blob(mask.data(), {n, 1, 1, 1}, torch::kUInt8).clone().to(torch::kBool);
+    out = torch::where(m, out.flip({3}), out);
+  }
+  return out;
+}
+
 TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& b) {
   keep_freed_memory();
   const auto start = Clock::now();
@@ -120,7 +157,7 @@ TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& b) {
         static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
       }
       auto batch_idx = idx.slice(0, i, std::min<std::int64_t>(i + b.batch, idx.size(0)));
-      auto x = d.train.images.index_select(0, batch_idx);
+      auto x = augment_batch(d.train.images.index_select(0, batch_idx), b.augment, rng);
       auto y = d.train.labels.index_select(0, batch_idx);
       opt.zero_grad();
       auto loss = torch::nn::functional::cross_entropy(net.forward(x), y);
@@ -229,7 +266,10 @@ class TrainEvaluator : public AccuracyEvaluator {
     if (save_checkpoint_.empty()) {
       if (auto hit = cache_.get(key)) return *hit;
     }
-    const Dataset& d = load_dataset(dataset_);
+    const Dataset& loaded = load_dataset(dataset_);
+    const network::Shape in = net.input_shape();
+    const Dataset& d =
+        budget_.resolution == "network" ? padded_dataset(loaded, in.h, in.w) : loaded;
     const network::Network adapted = adapt_to(net, d);
     torch::manual_seed(budget_.seed);
     TorchNet model(adapted);

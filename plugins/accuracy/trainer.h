@@ -2,6 +2,7 @@
 // the `train` evaluator, the zero-cost calibration and the transform tests.
 #pragma once
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,13 @@ struct TrainReport {
 // beta batches (HotNAS fine-tuning) instead of whole epochs.
 TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& budget);
 double test_accuracy(TorchNet& net, const ImageSet& set, long long limit = 0);
+
+// Lu et al. §4's augmentation of a training batch [N, C, H, W], per image:
+// `flip` mirrors it with probability 1/2, `shift` moves it by up to 1/8 of
+// its size each way (CIFAR's customary 4 pixels of 32), `rotate` turns it by
+// up to 15 degrees, `all` does the three; the uncovered border is zero and
+// shift and rotation are one bilinear resampling. `none` returns x.
+torch::Tensor augment_batch(const torch::Tensor& x, const std::string& kind, std::mt19937_64& rng);
 
 // Keeps freed activation buffers in the heap (see train.cc); once per process.
 void keep_freed_memory();

@@ -1,13 +1,14 @@
 // RL strategies with an LSTM controller (LibTorch):
-//  - reinforce: HotNAS eq. 19, the policy gradient
+//  - reinforce: HotNAS eq. 19 and Lu et al. eq. 4, the policy gradient
 //      grad J = 1/m sum_k sum_t gamma^(T-t) grad log P(a_t | a_(t-1):1) (R_k - b)
 //    with b an exponential moving average of the rewards;
 //  - ppo: NAHAS §3.5.1, the clipped surrogate objective, Adam (lr 5e-4),
 //    gradients clipped to norm 1.0.
-// The controller emits one decision per step: an LSTM cell fed the embedding
-// of the previous decision (a learned start vector first), a linear head per
-// dimension. Sampling draws from the softmax with the strategy's own RNG, so
-// state save/restore (weights, Adam moments, baseline, RNG) is exact.
+// The controller emits one decision per step: `layers` stacked LSTM cells fed
+// the embedding of the previous decision (a learned start vector first), a
+// linear head per dimension. Sampling draws from the softmax with the
+// strategy's own RNG, so state save/restore (weights, optimizer moments,
+// baseline, RNG) is exact.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -23,7 +24,7 @@ using search::Candidate;
 namespace {
 
 struct Controller : torch::nn::Module {
-  Controller(const std::vector<search::Dimension>& dims, int hidden) : hidden(hidden) {
+  Controller(const std::vector<search::Dimension>& dims, int hidden, int layers) : hidden(hidden) {
     cell = register_module("lstm", torch::nn::LSTMCell(hidden, hidden));
     start = register_parameter("start", torch::zeros({1, hidden}));
     for (std::size_t k = 0; k < dims.size(); ++k) {
@@ -31,6 +32,11 @@ struct Controller : torch::nn::Module {
                                       torch::nn::Embedding(dims[k].size(), hidden)));
       head.push_back(
           register_module("head" + std::to_string(k), torch::nn::Linear(hidden, dims[k].size())));
+    }
+    // Stacked cells above the first (Lu et al.: a two-layer LSTM).
+    for (int l = 1; l < layers; ++l) {
+      upper.push_back(
+          register_module("lstm" + std::to_string(l), torch::nn::LSTMCell(hidden, hidden)));
     }
   }
   // Runs the controller over given (or sampled, when `sample` is set)
@@ -40,10 +46,17 @@ struct Controller : torch::nn::Module {
     auto x = start.expand({b, hidden});
     std::tuple<torch::Tensor, torch::Tensor> hc{torch::zeros({b, hidden}),
                                                 torch::zeros({b, hidden})};
+    std::vector<std::tuple<torch::Tensor, torch::Tensor>> upper_hc(
+        upper.size(), {torch::zeros({b, hidden}), torch::zeros({b, hidden})});
     std::vector<torch::Tensor> logps, ents;
     for (std::size_t k = 0; k < head.size(); ++k) {
       hc = cell->forward(x, hc);
-      auto logits = head[k]->forward(std::get<0>(hc));
+      torch::Tensor top = std::get<0>(hc);
+      for (std::size_t l = 0; l < upper.size(); ++l) {
+        upper_hc[l] = upper[l]->forward(top, upper_hc[l]);
+        top = std::get<0>(upper_hc[l]);
+      }
+      auto logits = head[k]->forward(top);
       auto logp = torch::log_softmax(logits, 1);
       if (sample) {
         auto p = logp.detach().exp();
@@ -74,6 +87,7 @@ struct Controller : torch::nn::Module {
   }
   int hidden;
   torch::nn::LSTMCell cell{nullptr};
+  std::vector<torch::nn::LSTMCell> upper;
   torch::Tensor start;
   std::vector<torch::nn::Embedding> embed;
   std::vector<torch::nn::Linear> head;
@@ -94,8 +108,14 @@ class RlStrategy : public search::Strategy {
       epochs_ = static_cast<int>(o.integer("epochs"));
     }
     torch::manual_seed(c.seed);
-    net_ = std::make_shared<Controller>(dims_, hidden);
-    opt_ = std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(lr_));
+    net_ = std::make_shared<Controller>(dims_, hidden, static_cast<int>(o.integer("layers")));
+    if (o.text("optimizer") == "sgd") {
+      // Stochastic gradient ascent on J is descent on -J (Lu et al.: SGA, lr 0.2).
+      opt_ = std::make_unique<torch::optim::SGD>(net_->parameters(), torch::optim::SGDOptions(lr_));
+    } else {
+      opt_ =
+          std::make_unique<torch::optim::Adam>(net_->parameters(), torch::optim::AdamOptions(lr_));
+    }
   }
   std::string name() const override { return ppo_ ? "ppo" : "reinforce"; }
 
@@ -186,7 +206,7 @@ class RlStrategy : public search::Strategy {
   double lr_, decay_, entropy_, gamma_, clip_ = 0.2, grad_clip_ = 0;
   int epochs_ = 1;
   std::shared_ptr<Controller> net_;
-  std::unique_ptr<torch::optim::Adam> opt_;
+  std::unique_ptr<torch::optim::Optimizer> opt_;
   torch::Tensor old_logp_;
   double baseline_ = 0;
   bool have_baseline_ = false;
@@ -195,7 +215,10 @@ class RlStrategy : public search::Strategy {
 // The controller's options, shared by both; `lr` and `grad_clip` differ.
 OptionDecls controller_options(double lr, double grad_clip) {
   return {OptionDecl::integer("hidden", 64, 4, 4096, "LSTM width"),
-          OptionDecl::number("lr", lr, 1e-7, 1.0, "Adam learning rate"),
+          OptionDecl::integer("layers", 1, 1, 8, "stacked LSTM cells (Lu et al.: 2)"),
+          OptionDecl::choice("optimizer", "adam", {"adam", "sgd"},
+                             "adam, or plain stochastic gradient ascent (Lu et al.: sgd, lr 0.2)"),
+          OptionDecl::number("lr", lr, 1e-7, 1.0, "learning rate of the optimizer"),
           OptionDecl::number("baseline_decay", 0.95, 0.0, 0.9999,
                              "decay of the reward's moving-average baseline"),
           OptionDecl::number("entropy", 0.0, 0.0, 1.0, "weight of the entropy bonus"),

@@ -9,8 +9,9 @@ namespace coda::search {
 // network.
 FlowNeeds seeded_co_search_needs();
 
-void register_single_flows();  // single.cc: joint, nas, has
-void register_phase_flow();    // phase.cc: HAS on the seed network, then NAS
-void register_nested_flow();   // nested.cc: HAS outside, NAS inside
+void register_single_flows();    // single.cc: joint, nas, has
+void register_phase_flow();      // phase.cc: HAS on the seed network, then NAS
+void register_nested_flow();     // nested.cc: HAS outside, NAS inside
+void register_spec_grid_flow();  // specs.cc: NAS per point of a grid of hardware values
 
 }  // namespace coda::search

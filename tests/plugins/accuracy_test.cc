@@ -194,6 +194,26 @@ TEST(Datasets, FashionMnistFromTheDebianPackage) {
   EXPECT_NEAR(d.train.images.std().item<double>(), 1.0, 0.01);
 }
 
+TEST(Datasets, PaddingToTheNetworksInputKeepsTheImageAndAddsBlack) {
+  const Dataset& d = load_dataset({"fashion-mnist", ""});
+  const Dataset& p = padded_dataset(d, 32, 32);
+  EXPECT_EQ(p.train.images.sizes(), (std::vector<std::int64_t>{60000, 1, 32, 32}));
+  EXPECT_EQ(p.test.images.size(0), 10000);
+  EXPECT_TRUE(torch::equal(p.train.labels, d.train.labels));
+  // The 28x28 image sits in the middle, two pixels in from each side.
+  EXPECT_TRUE(torch::equal(p.test.images.slice(2, 2, 30).slice(3, 2, 30), d.test.images));
+  // The border is a black pixel: raw 0 standardised, (0 - 0.2860) / 0.3530.
+  const double black = d.train.images.min().item<double>();
+  EXPECT_NEAR(black, -0.2860 / 0.3530, 1e-3);
+  EXPECT_EQ(p.train.images.select(2, 0).min().item<double>(), black);
+  EXPECT_EQ(p.train.images.select(2, 0).max().item<double>(), black);
+  EXPECT_EQ(&padded_dataset(d, 32, 32), &p);  // made once
+  EXPECT_EQ(&padded_dataset(d, 28, 28), &d);
+  EXPECT_EQ(test::input_error_of([&] { padded_dataset(d, 16, 16); }),
+            "'resolution': the network's input 16x16 is smaller than fashion-mnist's 28x28 "
+            "images; use resolution: dataset");
+}
+
 // A CIFAR-10 binary directory with `n_train` and `n_test` random records.
 std::string fake_cifar(int n_train, int n_test) {
   const std::string dir = test::temp_dir("cifar");
@@ -254,6 +274,43 @@ TEST(TrainEvaluator, DeterministicCachedAndLearns) {
   auto other = small_budget("-");
   other["seed"] = 2;
   EXPECT_NE(make_evaluator("train", other)->evaluate(net).accuracy, a.accuracy);
+}
+
+TEST(Augment, FlipsMirrorShiftsMoveAndTheSeedRepeats) {
+  // Images whose columns differ, so a mirror is not the image.
+  const auto x = torch::arange(2 * 1 * 8 * 8, torch::kFloat).reshape({2, 1, 8, 8});
+  std::mt19937_64 rng(3);
+  EXPECT_TRUE(torch::equal(augment_batch(x, "none", rng), x));
+  int flipped = 0;
+  for (int round = 0; round < 8; ++round) {
+    const auto y = augment_batch(x, "flip", rng);
+    for (int i = 0; i < 2; ++i) {
+      const bool same = torch::equal(y[i], x[i]);
+      const bool mirror = torch::equal(y[i], x[i].flip({2}));
+      EXPECT_TRUE(same || mirror);  // each image is kept or mirrored, nothing else
+      flipped += mirror;
+    }
+  }
+  EXPECT_GT(flipped, 2);  // about half of 16
+  EXPECT_LT(flipped, 14);
+  // Shifts and rotations keep the shape, change the pixels, and repeat with the seed.
+  for (const std::string kind : {"shift", "rotate", "all"}) {
+    std::mt19937_64 a(7), b(7);
+    const auto ya = augment_batch(x, kind, a), yb = augment_batch(x, kind, b);
+    EXPECT_EQ(ya.sizes(), x.sizes()) << kind;
+    EXPECT_TRUE(torch::equal(ya, yb)) << kind;
+    EXPECT_FALSE(torch::allclose(ya, x)) << kind;
+  }
+  // A shift of up to 1/8 moves an impulse at most one pixel of eight (bilinear
+  // weights spread it over its neighbours, never further).
+  auto impulse = torch::zeros({1, 1, 8, 8});
+  impulse[0][0][4][4] = 1;
+  std::mt19937_64 r(11);
+  const auto moved = augment_batch(impulse, "shift", r);
+  const auto nz = torch::nonzero(moved.abs() > 1e-6);
+  ASSERT_GT(nz.size(0), 0);
+  EXPECT_LE((nz.select(1, 2) - 4).abs().max().item<std::int64_t>(), 1);
+  EXPECT_LE((nz.select(1, 3) - 4).abs().max().item<std::int64_t>(), 1);
 }
 
 TEST(TrainEvaluator, FineTunesFromACheckpointOnCifarFormat) {
