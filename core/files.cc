@@ -14,10 +14,16 @@ bool write_file_atomic(const std::string& path, const std::string& text) {
     std::ofstream out(tmp);
     if (!out) return false;
     out << text;
-    if (!out) return false;
+    out.close();  // the last buffer reaches the disk here, or fails
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      return false;
+    }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
   return !ec;
 }
 

@@ -3,11 +3,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "core/error.h"
+#include "core/files.h"
 
 namespace coda {
 
@@ -15,11 +19,30 @@ void write_text(const std::string& text, const std::string& path) {
   if (path.empty() || path == "-") {
     std::cout << text;
     std::cout.flush();
+    if (!std::cout) throw InputError({"<stdout>", 0, 0}, "", "cannot write to standard output");
     return;
   }
-  std::ofstream out(path);
-  if (!out) throw InputError({path, 0, 0}, "", "cannot write file");
-  out << text;
+  // A regular file (or a new one) is replaced atomically; a device or a pipe
+  // (/dev/stderr, a fifo) is written in place. Either way a failed write is
+  // an error, not a silently short file.
+  std::error_code ec;
+  const bool special =
+      std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec);
+  errno = 0;
+  bool ok;
+  if (special) {
+    std::ofstream out(path);
+    out << text;
+    out.close();
+    ok = static_cast<bool>(out);
+  } else {
+    ok = write_file_atomic(path, text);
+  }
+  if (!ok) {
+    throw InputError(
+        {path, 0, 0}, "",
+        std::string("cannot write file: ") + (errno ? std::strerror(errno) : "write failed"));
+  }
 }
 
 void write_json(const nlohmann::json& doc, const std::string& path) {

@@ -3,11 +3,14 @@
 #include "search/strategy.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -15,6 +18,7 @@
 #include "core/files.h"
 #include "core/pareto.h"
 #include "core/plot.h"
+#include "core/report.h"
 #include "core/text.h"
 #include "models/network/yaml_io.h"
 #include "sim/accelerator.h"
@@ -115,6 +119,10 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
       history.push_back(results[j]);
     }
     out.flush();
+    if (!out) {
+      throw InputError({journal, 0, 0}, "",
+                       std::string("cannot append to the journal: ") + std::strerror(errno));
+    }
     strategy->tell(xs, rewards);
     ++batches_done;
     strategy->save(state_file(batches_done));
@@ -200,7 +208,7 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
   ExperimentResult r;
   r.history = o.history;
   {
-    std::ofstream h(out + "/history.csv");
+    std::ostringstream h;
     h << "episode,candidate,feasible,accuracy,latency_ms,energy_mj,area_mm2,cached,description,"
          "reward,best_reward,reason\n";
     double best = -std::numeric_limits<double>::infinity();
@@ -213,6 +221,7 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
                        e.predicted.area_mm2, e.cached ? 1 : 0, csv_quote(e.description), e.reward,
                        best, csv_quote(e.reason));
     }
+    write_text(h.str(), out + "/history.csv");
   }
   std::map<std::string, const Evaluation*> unique;
   for (const auto& e : o.pool) unique.emplace(e.key, &e);
@@ -223,11 +232,12 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
   const std::string header =
       "candidate,feasible,accuracy,latency_ms,energy_mj,area_mm2,reward,description\n";
   {
-    std::ofstream d(out + "/designs.csv");
+    std::ostringstream d;
     d << header;
     for (const auto* e : feasible) {
       d << csv_quote(e->key) << "," << metrics_csv(*e) << "," << csv_quote(e->description) << "\n";
     }
+    write_text(d.str(), out + "/designs.csv");
     // The Pareto front on the objective's axes, and the accuracy-latency
     // front alone for the plot; both by predicted latency.
     auto front = [&](const std::vector<ParetoAxis>& axes, const std::string& file) {
@@ -243,12 +253,13 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
       std::stable_sort(designs.begin(), designs.end(), [](auto* a, auto* b) {
         return a->predicted.latency_s < b->predicted.latency_s;
       });
-      std::ofstream p(out + "/" + file);
+      std::ostringstream p;
       p << header;
       for (const auto* x : designs) {
         p << csv_quote(x->key) << "," << metrics_csv(*x) << "," << csv_quote(x->description)
           << "\n";
       }
+      write_text(p.str(), out + "/" + file);
     };
     front(objective.pareto_axes(), "pareto.csv");
     front({{"accuracy", true}, {"latency_ms", false}}, "pareto_latency.csv");
@@ -324,7 +335,7 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
     best["predicted"] = top[0]["predicted"];
     best["simulated"] = top[0]["simulated"];
   }
-  std::ofstream(out + "/best.json") << best.dump(2) << "\n";
+  write_json(best, out + "/best.json");
   r.best = best;
   plot_outputs(out, feasible.size());
   return r;

@@ -1,7 +1,12 @@
 #include "sim/session.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <stdexcept>
+
+#include "core/error.h"
 
 // libsystemc references sc_main; coda drives SystemC from its own main(), so
 // this entry point is never called.
@@ -31,6 +36,13 @@ PartRegistry& parts() {
 
 void Session::enable_trace(const std::string& path) {
   if (state().elaborated) throw std::logic_error("trace enabled after elaboration");
+  // SystemC reports an unwritable trace file from inside elaboration, where
+  // it cannot be recovered from; try the file first.
+  const std::string file = path + ".vcd";
+  if (!std::ofstream(file)) {
+    throw InputError({file, 0, 0}, "trace",
+                     std::string("cannot write the trace file: ") + std::strerror(errno));
+  }
   state().trace_path = path;
 }
 

@@ -163,6 +163,13 @@ Network parse_network_yaml(const std::string& text, const std::string& name) {
                      "expected a non-empty list of layers");
   }
   for (const auto& node : layers) net.add(read_layer(file, node), location_of(file, node));
+  bool computes = false;
+  for (auto id : net.layers()) computes |= net.layer(id).op != Op::kInput;
+  if (!computes) {
+    throw InputError(location_of(file, layers), "layers",
+                     "the network has only input layers; it needs at least one layer that "
+                     "computes");
+  }
   return net;
 }
 

@@ -79,7 +79,9 @@ class EvolutionStrategy : public search::Strategy {
   std::vector<Candidate> ask(int n) override {
     std::vector<Candidate> out;
     for (int i = 0; i < n; ++i) {
-      if (static_cast<int>(members_.size()) + asked_ < population_) {
+      // Random until the population is full, and while nothing has been
+      // told yet (a first batch larger than the population).
+      if (static_cast<int>(members_.size()) + asked_ < population_ || members_.empty()) {
         out.push_back(search::random_candidate(dims_, rng_));
         ++asked_;
         continue;

@@ -1,6 +1,8 @@
 // End-to-end tests of `coda simulate` and `coda sweep`.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -130,6 +132,30 @@ TEST(SimulateCli, TraceWritesAVcdWithEngineActivity) {
   for (std::size_t p = vcd.find("\n#"); p != std::string::npos; p = vcd.find("\n#", p + 1))
     ++stamps;
   EXPECT_GT(stamps, 50u);
+}
+
+TEST(SimulateCli, AnUnwritableTraceIsAnInputError) {
+  const auto r = run_coda("simulate --arch edge --network lu_d --trace /nonexistent-dir/t.vcd");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("coda: error: /nonexistent-dir/t.vcd: 'trace': cannot write the trace "
+                       "file: No such file or directory"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(SimulateCli, AFailedJsonWriteIsAnErrorNotASilentShortFile) {
+  auto r = run_coda("simulate --arch edge --network lu_d --json /dev/full");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("coda: error: /dev/full: cannot write file: No space left on device"),
+            std::string::npos)
+      << r.err;
+  const std::string dir = temp_dir("json-out");
+  r = run_coda("simulate --arch edge --network lu_d --json " + dir + "/missing/r.json");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(dir + "/missing/r.json: cannot write file: No such file or directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator());
 }
 
 TEST(SimulateCli, DumpParamsShowsUnitsAndRanges) {

@@ -154,6 +154,24 @@ TEST_F(SearchFixture, EveryStrategyRestoresItsStateExactly) {
   }
 }
 
+TEST_F(SearchFixture, EvolutionTakesAFirstBatchLargerThanItsPopulation) {
+  // It used to draw a tournament from an empty population.
+  const auto dims = toy_dims(4, 3);
+  auto s = make_strategy("evolution", dims, 1, {{"population", 2}, {"sample", 8}});
+  for (int b = 0; b < 3; ++b) {
+    auto xs = s->ask(8);
+    ASSERT_EQ(xs.size(), 8u);
+    for (const auto& x : xs) {
+      ASSERT_EQ(x.size(), dims.size());
+      for (std::size_t k = 0; k < x.size(); ++k) {
+        EXPECT_GE(x[k], 0);
+        EXPECT_LT(x[k], dims[k].size());
+      }
+    }
+    s->tell(xs, toy_rewards(xs, 3));
+  }
+}
+
 TEST_F(SearchFixture, LearningStrategiesBeatTheirStart) {
   const auto dims = toy_dims(8, 4);
   struct Run {
@@ -270,6 +288,20 @@ TEST_F(SearchFixture, KilledSearchResumesToTheUninterruptedResult) {
   EXPECT_EQ(a.at("top_k"), b.at("top_k"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/full/pareto.png"));
   EXPECT_TRUE(std::filesystem::exists(dir + "/full/reward.png"));
+}
+
+TEST_F(SearchFixture, AnOutputThatCannotBeWrittenIsAnError) {
+  const std::string dir = test::temp_dir("search-unwritable");
+  const std::string exp = has_experiment(dir, "random", 8);
+  // best.json is a directory: the write fails after the search, and the run
+  // says so instead of exiting 0 with an empty file.
+  std::filesystem::create_directories(dir + "/out/best.json/x");
+  const auto r = test::run_coda("search --experiment " + exp + " --out " + dir + "/out");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("coda: error: " + dir + "/out/best.json: cannot write file: Is a directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(test::read_file(dir + "/out/history.csv").empty());  // written whole before
 }
 
 TEST_F(SearchFixture, ParallelWorkersGiveTheSameSearch) {

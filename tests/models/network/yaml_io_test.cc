@@ -118,6 +118,14 @@ TEST(YamlIo, OtherStructuralErrors) {
             std::string::npos);
 }
 
+TEST(YamlIo, ANetworkOfInputsAloneIsRejected) {
+  // Every family used to crash or print nan on it.
+  EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 8, "
+                     "width: 8}\n"),
+            "bad.yaml:3:3: 'layers': the network has only input layers; it needs at least one "
+            "layer that computes");
+}
+
 TEST(YamlIo, DotExportHasEveryLayerAndEdge) {
   const Network net = build_zoo("resnet18");
   const std::string dot = to_dot(net);
