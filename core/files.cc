@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "core/error.h"
 
 namespace coda {
 
@@ -25,6 +29,29 @@ bool write_file_atomic(const std::string& path, const std::string& text) {
   std::filesystem::rename(tmp, path, ec);
   if (ec) std::filesystem::remove(tmp, ec);
   return !ec;
+}
+
+std::string read_text_file(const std::string& path, const std::string& what, std::size_t limit) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError({path, 0, 0}, "", "cannot read " + what + ": it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError({path, 0, 0}, "",
+                     "cannot open " + what + ": " + std::strerror(errno ? errno : ENOENT));
+  }
+  std::string text;
+  char buffer[1 << 16];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > limit) {
+      throw InputError({path, 0, 0}, "",
+                       what + " is larger than " + std::to_string(limit >> 20) +
+                           " MiB; is this the right file?");
+    }
+  }
+  return text;
 }
 
 std::string cache_dir(const std::string& what) {

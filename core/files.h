@@ -1,6 +1,7 @@
 // Small file helpers shared by caches, journals and strategy states.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -9,6 +10,13 @@ namespace coda {
 // Writes `text` to `path` through a temporary file and a rename, so a killed
 // process leaves either the old file or the new one. False when it cannot.
 bool write_file_atomic(const std::string& path, const std::string& text);
+
+// The text of an input file (a config, a network, a space, a SCALE-Sim
+// file), read whole. Throws InputError naming the path when it cannot be
+// opened or holds more than `limit` bytes (64 MiB: far above any config,
+// and it stops /dev/zero or a mistaken binary from being read forever).
+std::string read_text_file(const std::string& path, const std::string& what,
+                           std::size_t limit = std::size_t{64} << 20);
 
 // The cache directory for `what` ("mlp", "accuracy"): $CODA_CACHE_DIR/what,
 // else $HOME/.cache/coda/what, else .coda-cache/what. Tests point

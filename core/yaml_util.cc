@@ -1,8 +1,8 @@
 #include "core/yaml_util.h"
 
-#include <fstream>
-#include <sstream>
+#include <set>
 
+#include "core/files.h"
 #include "core/text.h"
 
 namespace coda {
@@ -24,11 +24,7 @@ YAML::Node parse(const std::string& text, const std::string& name) {
 }  // namespace
 
 YamlDoc load_yaml_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return {path, parse(buffer.str(), path)};
+  return {path, parse(read_text_file(path, "file"), path)};
 }
 
 YamlDoc load_yaml_string(const std::string& text, const std::string& name) {
@@ -45,8 +41,14 @@ void require_map(const std::string& file, const YAML::Node& node, const std::str
 
 void check_keys(const std::string& file, const YAML::Node& node,
                 const std::vector<std::string>& allowed, const std::string& what) {
+  std::set<std::string> seen;
   for (const auto& kv : node) {
     const auto key = kv.first.as<std::string>();
+    // yaml-cpp keeps both entries and lookups find the first: say so.
+    if (!seen.insert(key).second) {
+      throw InputError(location_of(file, kv.first), key,
+                       "given twice in " + what + "; give each field once");
+    }
     bool known = false;
     for (const auto& a : allowed) known = known || a == key;
     if (!known) {

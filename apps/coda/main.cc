@@ -2,7 +2,11 @@
 // InputError, reported on stderr with exit code 1 (DESIGN.md "Exit codes").
 #include <CLI/CLI.hpp>
 
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
 #include <iostream>
+#include <new>
 
 #include "apps/coda/commands.h"
 #include "core/cluster.h"
@@ -37,6 +41,19 @@ int main(int argc, char** argv) {
     return 1;
   } catch (const coda::InputError& e) {
     std::cerr << "coda: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // An output or input path the OS refuses (--out is a file, a read-only
+    // directory): the user's to fix, not a bug.
+    std::cerr << "coda: error: " << e.path1().string() << ": " << e.code().message() << "\n";
+    return 1;
+  } catch (const YAML::Exception& e) {
+    // A YAML value of the wrong shape that a reader converted without a
+    // check of its own; yaml-cpp's message has the line and column.
+    std::cerr << "coda: error: malformed input: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "coda: error: out of memory; the input asks for more than this machine has\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "coda: internal error: " << e.what() << "\n";

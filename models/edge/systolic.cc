@@ -5,8 +5,10 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "core/error.h"
+#include "core/files.h"
 #include "core/text.h"
 
 namespace coda::edge {
@@ -30,8 +32,7 @@ struct IniValue {
 // `key = value`, keys case-insensitive, '#'/';' comments. Boost's INI reader
 // takes only '=', so the dialect is read here, keeping line numbers.
 std::map<std::string, std::map<std::string, IniValue>> read_ini(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open SCALE-Sim config");
+  std::istringstream in(read_text_file(path, "SCALE-Sim config"));
   std::map<std::string, std::map<std::string, IniValue>> out;
   std::string section, line;
   int n = 0;
@@ -134,8 +135,7 @@ SystolicConfig load_scalesim_config(const std::string& path) {
 }
 
 std::vector<SystolicLayer> load_scalesim_topology(const std::string& path, bool gemm) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open SCALE-Sim topology");
+  std::istringstream in(read_text_file(path, "SCALE-Sim topology"));
   const std::vector<std::string> conv_cols = {"Layer name",    "IFMAP Height", "IFMAP Width",
                                               "Filter Height", "Filter Width", "Channels",
                                               "Num Filter",    "Strides"};

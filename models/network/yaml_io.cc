@@ -83,7 +83,13 @@ Layer read_layer(const std::string& file, const YAML::Node& node) {
     if (in.IsScalar()) {
       l.inputs.push_back(in.as<std::string>());
     } else if (in.IsSequence()) {
-      for (const auto& i : in) l.inputs.push_back(i.as<std::string>());
+      for (const auto& i : in) {
+        if (!i.IsScalar()) {
+          throw InputError(location_of(file, i), "inputs",
+                           "expected a layer name, got a nested list or map");
+        }
+        l.inputs.push_back(i.Scalar());
+      }
     } else {
       throw InputError(location_of(file, in), "inputs", "expected a layer name or a list of names");
     }
@@ -174,11 +180,7 @@ Network parse_network_yaml(const std::string& text, const std::string& name) {
 }
 
 Network load_network_yaml(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open network file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_network_yaml(buffer.str(), path);
+  return parse_network_yaml(read_text_file(path, "network file"), path);
 }
 
 std::string to_yaml(const Network& net) {

@@ -109,7 +109,24 @@ TEST(Cli, BadYamlFilesExitOneWithLocation) {
 
   r = run_coda("network stats " + dir + "/missing.yaml");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("cannot open"), std::string::npos);
+  EXPECT_NE(r.err.find(dir + "/missing.yaml: cannot open network file: No such file or directory"),
+            std::string::npos)
+      << r.err;
+  // An endless or huge "config" is refused before it fills memory.
+  r = run_coda("simulate --arch edge --network lu_d --hw /dev/zero");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("coda: error: /dev/zero: file is larger than 64 MiB; is this the right "
+                       "file?"),
+            std::string::npos)
+      << r.err;
+  // A path the OS refuses is the user's error (exit 1), not an internal one.
+  write_file(dir + "/plain", "x");
+  r = run_coda("search --experiment " CODA_SOURCE_DIR
+               "/configs/experiments/has_mobilenet_v2.yaml --out " +
+               dir + "/plain/out");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("coda: error: " + dir + "/plain/out: Not a directory"), std::string::npos)
+      << r.err;
 }
 
 TEST(Cli, UsageErrorsExitOne) {

@@ -126,6 +126,15 @@ TEST(YamlIo, ANetworkOfInputsAloneIsRejected) {
             "layer that computes");
 }
 
+TEST(YamlIo, NestedInputsAndDuplicateFieldsAreRejected) {
+  EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 8, "
+                     "width: 8}\n  - {name: c, op: conv2d, out_channels: 4, inputs: [[a], b]}\n"),
+            "bad.yaml:4:53: 'inputs': expected a layer name, got a nested list or map");
+  // yaml-cpp keeps both and would read the first; a second one is an error.
+  EXPECT_EQ(error_of("name: x\nname: y\nlayers: []\n"),
+            "bad.yaml:2:1: 'name': given twice in the network file; give each field once");
+}
+
 TEST(YamlIo, DotExportHasEveryLayerAndEdge) {
   const Network net = build_zoo("resnet18");
   const std::string dot = to_dot(net);
