@@ -81,9 +81,12 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("simulate", "Simulate a network on an accelerator");
   cmd->add_option("--arch", a->arch, "accelerator family (edge, fpga, dpu)")->required();
-  cmd->add_option("--hw", a->hw, "hardware config YAML (defaults to the family's baseline)");
-  cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml");
-  cmd->add_option("--set", a->set, "override a hardware field: field=value (repeatable)");
+  auto* hw =
+      cmd->add_option("--hw", a->hw, "hardware config YAML (defaults to the family's baseline)");
+  auto* network =
+      cmd->add_option("--network", a->network, "zoo name[:key=value,...] or network .yaml");
+  auto* set =
+      cmd->add_option("--set", a->set, "override a hardware field: field=value (repeatable)");
   add_model_options(cmd, a->model);
   cmd->add_option("--compression", a->compression,
                   "a compression plan YAML (pattern, channel cut, quantization, kernel expansion "
@@ -91,10 +94,17 @@ void register_simulate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--json", a->json, "write JSON to FILE ('-' = stdout)");
   cmd->add_option("--trace", a->trace, "write a VCD trace of engine activity (GTKWave)");
   cmd->add_flag("--dump-params", a->dump_params, "print the hardware fields with units and ranges");
+  // A SCALE-Sim run takes its array and its layers from its own files.
   cmd->add_option("--scalesim-config", a->scalesim_config,
-                  "edge only: a SCALE-Sim .cfg; runs the systolic microarchitecture");
+                  "edge only: a SCALE-Sim .cfg; runs the systolic microarchitecture")
+      ->excludes(hw)
+      ->excludes(network)
+      ->excludes(set);
   cmd->add_option("--scalesim-topology", a->scalesim_topology,
-                  "edge only: a SCALE-Sim topology CSV (convolution or GEMM M,N,K)");
+                  "edge only: a SCALE-Sim topology CSV (convolution or GEMM M,N,K)")
+      ->excludes(hw)
+      ->excludes(network)
+      ->excludes(set);
   cmd->add_option(
       "--report-dir", a->report_dir,
       "with --scalesim-*: write COMPUTE_REPORT.csv and DETAILED_ACCESS_REPORT.csv here");

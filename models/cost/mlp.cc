@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/report.h"
 #include "models/cost/cost_model.h"
 #include "models/cost/featurizer.h"
 #include "sim/accelerator.h"
@@ -81,7 +82,9 @@ void export_torchscript(Net& net, const torch::Tensor& x_mean, const torch::Tens
       << "    p = torch.sigmoid(torch.addmm(self.bf, h, self.wf))\n"
       << "    return torch.cat([torch.exp(r), p], 1)\n";
   m.define(src.str());
-  m.save(path);
+  std::ostringstream bytes;
+  m.save(bytes);
+  write_text(bytes.str(), path);  // atomic, and a failed write is an error
 }
 
 }  // namespace
@@ -90,6 +93,11 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
   const auto t_start = std::chrono::steady_clock::now();
   if (data.n < 10)
     throw InputError({}, "--data", "needs at least 10 samples, has " + std::to_string(data.n));
+  // A model that cannot be written is found before the training, not after.
+  const auto parent = std::filesystem::path(o.out).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
+    throw InputError({o.out, 0, 0}, "--out", "its directory does not exist");
+  }
   torch::manual_seed(o.seed);
   at::set_num_threads(o.threads);
   const auto n = static_cast<int64_t>(data.n), f = static_cast<int64_t>(data.f);
@@ -217,7 +225,7 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
                          {"best_val_loss", rep.best_val_loss},
                          {"train_samples", rep.train_samples},
                          {"val_samples", rep.val_samples}};
-  std::ofstream(meta_path(o.out)) << meta.dump(1) << "\n";
+  write_json(meta, meta_path(o.out));
   return rep;
 }
 

@@ -226,13 +226,16 @@ NetworkPlan plan_network(const network::Network& net, const EdgeConfig& hw) {
   if (!plan.weights_resident) {
     // Double-buffered weight tiles take what the activations leave, at most
     // a quarter of local memory each.
+    // A tile needs 4 KiB (one DMA burst's worth, so streaming is not all
+    // overhead), or the largest layer's weights when those are smaller.
     const double room = (lm - plan.max_live_bytes_per_pe) / 2;
+    const double needed = std::min(4096.0, max_layer_weights);
     plan.weight_tile_bytes = std::min({max_layer_weights, lm / 4, room});
-    if (plan.weight_tile_bytes < 4096) {
+    if (plan.weight_tile_bytes < needed) {
       plan.feasible = false;
       plan.reason = "weights must stream, but activations at layer '" + plan.max_live_layer +
                     "' leave " + mib(2 * room) + " per PE for weight buffers (need at least " +
-                    mib(2 * 4096) + ")";
+                    mib(2 * needed) + ")";
       return plan;
     }
   }

@@ -158,6 +158,16 @@ TEST(SimulateCli, AFailedJsonWriteIsAnErrorNotASilentShortFile) {
   EXPECT_EQ(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator());
 }
 
+TEST(SimulateCli, ScaleSimFilesExcludeTheNetworkAndHardwareOptions) {
+  const auto r = run_coda(
+      "simulate --arch edge --scalesim-config a.cfg --scalesim-topology t.csv "
+      "--network lu_d");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--network excludes --scalesim-config"), std::string::npos) << r.err;
+  EXPECT_EQ(
+      run_coda("sweep --arch edge --space x.yaml --network lu_d --out o.csv --samples -1").code, 1);
+}
+
 TEST(SimulateCli, DumpParamsShowsUnitsAndRanges) {
   const auto r = run_coda("simulate --arch edge --dump-params");
   ASSERT_EQ(r.code, 0);
@@ -393,6 +403,19 @@ TEST(CostCli, DatasetTrainValidate) {
   auto r = run_coda("train --data " + dir + "/ds --out " + dir + "/m.pt --epochs 8 --seed 3");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("epoch   1  train loss"), std::string::npos) << r.err;
+  // Output that cannot be written: refused before training when the
+  // directory is missing, an error (not an abort) when the disk is full.
+  auto bad = run_coda("train --data " + dir + "/ds --out " + dir + "/no/m.pt --epochs 1");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find(dir + "/no/m.pt: '--out': its directory does not exist"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_EQ(bad.err.find("epoch   1"), std::string::npos);
+  bad = run_coda("train --data " + dir + "/ds --out /dev/full --epochs 1");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("/dev/full: cannot write file: No space left on device"),
+            std::string::npos)
+      << bad.err;
   const auto meta = nlohmann::json::parse(read_file(dir + "/m.pt.json"));
   EXPECT_EQ(meta["featurizer_version"], 1);
   EXPECT_EQ(meta["hidden"], 256);

@@ -82,6 +82,33 @@ TEST_F(Edge, TwinTracksSimulatorOnWholeNetworks) {
 
 // NAHAS §3.2.2: a regular conv uses the array far better than its depthwise
 // counterpart on early-layer shapes.
+TEST_F(Edge, SmallLayersInALongChainStreamTheirWeights) {
+  // 1,024 16-channel 3x3 convs hold 4.6 MiB of weights, more than the
+  // baseline keeps resident, so they stream; each layer's 2,304 bytes of
+  // weights is one whole tile. The 4 KiB tile minimum used to make this
+  // infeasible while the same chain at 32 channels was feasible.
+  auto chain = [](int channels) {
+    Builder b("chain", {channels, 32, 32});
+    auto x = b.input();
+    for (int i = 0; i < 1024; ++i) {
+      x = b.conv("c" + std::to_string(i), x, ConvSpec::make(channels, 3).without_bn());
+    }
+    return b.take();
+  };
+  const edge::EdgeConfig hw = edge::EdgeConfig::from(baseline());
+  const auto small = edge::plan_network(chain(16), hw);
+  ASSERT_TRUE(small.feasible) << small.reason;
+  EXPECT_FALSE(small.weights_resident);
+  EXPECT_DOUBLE_EQ(small.weight_tile_bytes, small.layers.front().weight_bytes);
+  for (const auto& p : small.layers) EXPECT_EQ(p.tiles, 1);
+  const auto wide = edge::plan_network(chain(32), hw);
+  ASSERT_TRUE(wide.feasible) << wide.reason;
+  const auto a = edge().analytical(chain(16), baseline());
+  const auto b = edge().analytical(chain(32), baseline());
+  ASSERT_TRUE(a.feasible) << a.reason;
+  EXPECT_LT(a.latency_s, b.latency_s);  // a quarter of the MACs
+}
+
 TEST_F(Edge, RegularConvUsesTheArrayBetterThanDepthwise) {
   const edge::EdgeConfig hw = edge::EdgeConfig::from(baseline());
   Builder b("t", {32, 112, 112});
