@@ -307,6 +307,22 @@ void Network::infer(LayerId id) {
       l.out_shape = in;
       break;
   }
+  // Counts stay exact in 64 bits, and simulations stay finite: a feature map
+  // of more than 2^40 values or a layer of more than 10^17 MACs is a typo,
+  // not a network. Long double, so the check itself cannot overflow.
+  const auto& o = l.out_shape;
+  const long double values = static_cast<long double>(o.c) * o.h * o.w;
+  if (values > 1099511627776.0L) {
+    fail("shape", "its output " + o.str() + " holds more than 2^40 values");
+  }
+  long double macs = 0;
+  if (l.op == Op::kConv2d) {
+    macs = values * static_cast<long double>(in.c) /
+           std::max<std::int64_t>(1, l.effective_groups()) * l.kernel_h * l.kernel_w;
+  } else if (l.op == Op::kLinear) {
+    macs = static_cast<long double>(o.c) * in.elements();
+  }
+  if (macs > 1e17L) fail("shape", "it needs more than 10^17 multiply-accumulates");
 }
 
 std::int64_t layer_weights(const Layer& l) {

@@ -103,6 +103,24 @@ TEST(YamlIo, NonPositiveDimensionIsRejected) {
             "bad.yaml:4:5: 'stride': layer 'c' (conv2d): must be positive, got 0");
 }
 
+TEST(YamlIo, SizesBeyondExactCountsAreRejected) {
+  // 65536^3 printed negative MACs; a 10^6 pad ran the FPGA model out of memory.
+  EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: input, op: input, channels: 65536, height: "
+                     "65536, width: 65536}\n"),
+            "bad.yaml:3:5: 'shape': layer 'input' (input): its output [65536,65536,65536] holds "
+            "more than 2^40 values");
+  EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 32, "
+                     "width: 32}\n  - {name: c, op: conv2d, out_channels: 8, kernel: 3, pad: "
+                     "1000000}\n"),
+            "bad.yaml:4:5: 'shape': layer 'c' (conv2d): its output [8,2000030,2000030] holds "
+            "more than 2^40 values");
+  EXPECT_EQ(error_of("name: x\nlayers:\n  - {name: input, op: input, channels: 65536, height: "
+                     "1024, width: 1024}\n  - {name: c, op: conv2d, out_channels: 65536, kernel: "
+                     "15, pad: 7}\n"),
+            "bad.yaml:4:5: 'shape': layer 'c' (conv2d): it needs more than 10^17 "
+            "multiply-accumulates");
+}
+
 TEST(YamlIo, OtherStructuralErrors) {
   EXPECT_NE(error_of("name: x\n").find("'layers'"), std::string::npos);
   EXPECT_NE(error_of("name: x\nlayers:\n  - {name: c, op: conv2d, out_channels: 4, inputs: [q]}\n")
