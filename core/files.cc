@@ -1,5 +1,7 @@
 #include "core/files.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -52,6 +54,37 @@ std::string read_text_file(const std::string& path, const std::string& what, std
     }
   }
   return text;
+}
+
+DirectoryLock::DirectoryLock(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = (std::filesystem::path(dir) / kFile).string();
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw InputError({dir, 0, 0}, "out",
+                     std::string("cannot lock the output directory: ") + std::strerror(errno));
+  }
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    char buffer[32] = {};
+    const ssize_t n = ::pread(fd_, buffer, sizeof buffer - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    const std::string holder = n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : "?";
+    throw InputError({dir, 0, 0}, "out",
+                     "is in use by another coda job (pid " +
+                         holder.substr(0, holder.find_first_of("\n ")) +
+                         "); wait for it to finish or use another --out");
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) != 0 ||
+      ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    // The lock holds without the PID; only the message of a second job suffers.
+  }
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 std::string cache_dir(const std::string& what) {

@@ -18,6 +18,22 @@ bool write_file_atomic(const std::string& path, const std::string& text);
 std::string read_text_file(const std::string& path, const std::string& what,
                            std::size_t limit = std::size_t{64} << 20);
 
+// An exclusive lock on an output directory, held for the object's lifetime
+// (flock on <dir>/.coda.lock, so the OS releases it when the process dies,
+// however it dies). A second job on the same directory is an InputError
+// naming the holder's PID. Worker processes forked while it is held share it.
+class DirectoryLock {
+ public:
+  static constexpr const char* kFile = ".coda.lock";
+  explicit DirectoryLock(const std::string& dir);
+  ~DirectoryLock();
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // The cache directory for `what` ("mlp", "accuracy"): $CODA_CACHE_DIR/what,
 // else $HOME/.cache/coda/what, else .coda-cache/what. Tests point
 // CODA_CACHE_DIR at a temporary directory.

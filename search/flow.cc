@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/files.h"
 #include "core/plugin.h"
 #include "models/network/zoo.h"
 
@@ -80,13 +81,17 @@ double FlowRun::seconds() const {
 ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts) {
   // Every run marks its directory, so that a run killed before it wrote its
   // top-level journal (a flow of many searches) is still recognised as one.
+  // The lock comes first: a second job on the same directory stops here,
+  // before it reads or removes anything.
+  const DirectoryLock lock(opts.out);
   const std::filesystem::path marker = std::filesystem::path(opts.out) / ".coda-run";
   if (opts.start_over && !opts.resume &&
       (std::filesystem::exists(marker) ||
        std::filesystem::exists(std::filesystem::path(opts.out) / "journal.jsonl"))) {
-    std::filesystem::remove_all(opts.out);
+    for (const auto& entry : std::filesystem::directory_iterator(opts.out)) {
+      if (entry.path().filename() != DirectoryLock::kFile) std::filesystem::remove_all(entry);
+    }
   }
-  std::filesystem::create_directories(opts.out);
   std::ofstream(marker) << e.name << "\n";
   for (const auto& p : e.plugins) load_plugin(p);
   FlowRun run(e, opts);

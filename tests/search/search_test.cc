@@ -290,6 +290,46 @@ TEST_F(SearchFixture, KilledSearchResumesToTheUninterruptedResult) {
   EXPECT_TRUE(std::filesystem::exists(dir + "/full/reward.png"));
 }
 
+TEST_F(SearchFixture, ASecondJobOnTheSameOutputFailsAndTheFirstFinishes) {
+  const std::string dir = test::temp_dir("search-lock");
+  // Long enough (about 5 s) that the first job is still running when the
+  // second one starts.
+  const std::string exp = has_experiment(dir, "reinforce", 2400);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = std::string(CODA_BINARY) + " search --experiment " + exp + " --out " +
+                            dir + "/out > /dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), nullptr);
+    _exit(127);
+  }
+  const std::string journal = dir + "/out/journal.jsonl";
+  for (int i = 0; i < 400 && !std::filesystem::exists(journal); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Both a plain run and a resume are refused while the first job runs.
+  for (const std::string extra : {"", " --resume"}) {
+    const auto second =
+        test::run_coda("search --experiment " + exp + " --out " + dir + "/out" + extra);
+    EXPECT_EQ(second.code, 1);
+    EXPECT_NE(second.err.find("coda: error: " + dir +
+                              "/out: 'out': is in use by another coda "
+                              "job (pid " +
+                              std::to_string(pid) + ")"),
+              std::string::npos)
+        << second.err;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const std::string lines = test::read_file(journal);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2400);
+  // Once it is done, the directory is free again.
+  const auto resumed =
+      test::run_coda("search --experiment " + exp + " --out " + dir + "/out --resume");
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+}
+
 TEST_F(SearchFixture, AnOutputThatCannotBeWrittenIsAnError) {
   const std::string dir = test::temp_dir("search-unwritable");
   const std::string exp = has_experiment(dir, "random", 8);
