@@ -63,15 +63,23 @@ HwSpace HwSpace::load(const std::string& path, const std::string& arch,
       probe.set(dim.name, x, location_of(doc.file, v));
       dim.values.push_back(x);
     }
+    // Grid indices are 64-bit: a product that does not fit is refused here,
+    // naming the field that overflows it.
+    long long product = 0;
+    if (__builtin_mul_overflow(s.size_, static_cast<long long>(dim.values.size()), &product) ||
+        product > (1LL << 62)) {
+      throw InputError(location_of(doc.file, kv.first), dim.name,
+                       "the grid has more than 2^62 points with this field; split the space");
+    }
+    s.size_ = product;
     s.dims_.push_back(std::move(dim));
   }
+  s.path_ = path;
   return s;
 }
 
 long long HwSpace::size() const {
-  long long n = 1;
-  for (const auto& d : dims_) n *= static_cast<long long>(d.values.size());
-  return n;
+  return size_;
 }
 
 ParamSet HwSpace::point(long long i) const {
@@ -89,6 +97,13 @@ ParamSet HwSpace::point(long long i) const {
 std::vector<long long> HwSpace::sample(long long n, unsigned long long seed) const {
   const long long total = size();
   std::vector<long long> out;
+  const long long wanted = (n <= 0 || n >= total) ? total : n;
+  if (wanted > kMaxFullGrid) {
+    throw InputError({path_, 0, 0}, "samples",
+                     std::to_string(wanted) + " points of a grid of " + std::to_string(total) +
+                         "; one sweep takes at most " + std::to_string(kMaxFullGrid) +
+                         " (pass --samples N)");
+  }
   if (n <= 0 || n >= total) {
     for (long long i = 0; i < total; ++i) out.push_back(i);
     return out;

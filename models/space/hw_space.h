@@ -33,13 +33,17 @@ class HwSpace {
   long long size() const;
   // The config at grid index `i` (base values for the fields not swept).
   ParamSet point(long long i) const;
-  // `n` distinct grid indices drawn with `seed` (all of them when n >= size),
-  // in ascending order.
+  // `n` distinct grid indices drawn with `seed` (all of them when n >= size
+  // or n <= 0), in ascending order. More than kMaxFullGrid indices is an
+  // InputError: the list alone would take gigabytes.
+  static constexpr long long kMaxFullGrid = 100000000;
   std::vector<long long> sample(long long n, unsigned long long seed) const;
 
  private:
   std::string arch_;
+  std::string path_;
   std::vector<HwDimension> dims_;
+  long long size_ = 1;
   const std::vector<ParamDecl>* decls_ = nullptr;
   std::vector<double> base_;  // value per declaration, in declaration order
 };

@@ -132,6 +132,41 @@ std::vector<double> toy_rewards(const std::vector<Candidate>& xs, int size) {
   return r;
 }
 
+TEST_F(SearchFixture, HugeGridsAreRefusedNotWrappedOrAllocated) {
+  const std::string dir = test::temp_dir("huge-grid");
+  auto& acc = sim::accelerator("edge");
+  auto values = [](int n, int v) {
+    std::string out = "[";
+    for (int i = 0; i < n; ++i) out += (i ? "," : "") + std::to_string(v);
+    return out + "]";
+  };
+  // 600^7 > 2^62: reported at the field whose values overflow the grid
+  // (it used to wrap to "0 points" and exit 0).
+  std::string text = "arch: edge\nparams:\n";
+  for (const char* f : {"pes_x", "pes_y", "simd_units", "compute_lanes", "register_file_kb",
+                        "local_memory_mb", "io_bandwidth_gbps"}) {
+    const int v = std::string(f) == "local_memory_mb" ? 1 : 8;
+    text += std::string("  ") + f + ": " + values(600, v) + "\n";
+  }
+  test::write_file(dir + "/overflow.yaml", text);
+  EXPECT_EQ(test::input_error_of(
+                [&] { space::HwSpace::load(dir + "/overflow.yaml", "edge", acc.params()); }),
+            dir +
+                "/overflow.yaml:9:3: 'io_bandwidth_gbps': the grid has more than 2^62 points "
+                "with this field; split the space");
+  // 500^3 points fit the index type but not one sweep's index list.
+  test::write_file(dir + "/big.yaml", "arch: edge\nparams:\n  pes_x: " + values(500, 4) +
+                                          "\n  pes_y: " + values(500, 4) +
+                                          "\n  simd_units: " + values(500, 32) + "\n");
+  const auto big = space::HwSpace::load(dir + "/big.yaml", "edge", acc.params());
+  EXPECT_EQ(big.size(), 125000000);
+  EXPECT_EQ(test::input_error_of([&] { big.sample(0, 1); }),
+            dir +
+                "/big.yaml: 'samples': 125000000 points of a grid of 125000000; one sweep "
+                "takes at most 100000000 (pass --samples N)");
+  EXPECT_EQ(big.sample(5, 1).size(), 5u);
+}
+
 TEST_F(SearchFixture, EveryStrategyRestoresItsStateExactly) {
   const auto dims = toy_dims(6, 4);
   const std::string dir = test::temp_dir("strategy-state");
