@@ -9,6 +9,7 @@
 #include "core/params.h"
 #include "core/text.h"
 #include "models/network/blocks.h"
+#include "models/space/hw_space.h"
 
 namespace coda::space {
 namespace {
@@ -158,10 +159,10 @@ NasSpace NasSpace::load_file(const std::string& path) {
   return load(load_yaml_file(path));
 }
 
-NasSpace NasSpace::open(const std::string& name_or_file) {
+NasSpace NasSpace::open(const std::string& name_or_file, const std::string& relative_to) {
   const std::string& s = name_or_file;
   if (s.size() > 5 && (s.rfind(".yaml") == s.size() - 5 || s.rfind(".yml") == s.size() - 4)) {
-    return load_file(s);
+    return load_file(relative_to.empty() ? s : space_relative(relative_to, s));
   }
   return *nas_spaces().at(s, {"--space", 0, 0}).make();
 }
@@ -345,10 +346,7 @@ NasSpace NasSpace::from_reference(const YamlDoc& doc, const YAML::Node& node) {
                      "give either `space` (a registered NAS space) or `file`, not both");
   }
   if (node["file"]) {
-    const std::string written = read_string(doc.file, node, "file");
-    std::filesystem::path p(written);
-    if (p.is_relative()) p = std::filesystem::path(doc.file).parent_path() / p;
-    s = load_file(p.string());
+    s = load_file(space_relative(doc.file, read_string(doc.file, node, "file")));
   } else if (node["space"]) {
     const std::string name = read_string(doc.file, node, "space");
     s = *nas_spaces().at(name, location_of(doc.file, node["space"])).make();

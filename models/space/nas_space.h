@@ -93,8 +93,10 @@ class NasSpace {
   NasSpace() = default;
   // Reads a NAS-space file; errors name the file, line and field.
   static NasSpace load_file(const std::string& path);
-  // A registered space by name, or a NAS-space file (a path ending .yaml).
-  static NasSpace open(const std::string& name_or_file);
+  // A registered space by name, or a NAS-space file (a path ending .yaml); a
+  // relative file path is read from the directory of `relative_to` when
+  // given (the file that names it).
+  static NasSpace open(const std::string& name_or_file, const std::string& relative_to = "");
   static NasSpace load(const YamlDoc& doc);
   // Loads `network_space:` of an experiment or `network:` of a joint space:
   // {space: NAME | file: PATH, input: N, classes: N}. NAME is a registered

@@ -9,7 +9,6 @@
 // the same network without its quantization. The flow's result, written at
 // the top of the output directory, is the first space's search at the first
 // point.
-#include <filesystem>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -81,14 +80,9 @@ std::vector<std::vector<double>> grid_points(const std::vector<Axis>& axes) {
 std::vector<space::NasSpace> read_spaces(const Experiment& e, const Options& o) {
   std::vector<space::NasSpace> spaces = {*e.network_space};
   for (const auto& item : o.list("spaces")) {
-    std::string ref = item.Scalar();
-    if (ref.size() > 5 && ref.find(".yaml") != std::string::npos &&
-        std::filesystem::path(ref).is_relative()) {
-      ref = (std::filesystem::path(o.file()).parent_path() / ref).string();
-    }
     try {
-      spaces.push_back(space::NasSpace::open(ref).with_input(e.network_space->input(),
-                                                             e.network_space->classes()));
+      spaces.push_back(space::NasSpace::open(item.Scalar(), o.file())
+                           .with_input(e.network_space->input(), e.network_space->classes()));
     } catch (const InputError& err) {
       throw InputError(location_of(o.file(), item), "spaces", err.what());
     }
