@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "core/files.h"
 #include "core/plugin.h"
+#include "core/report.h"
 #include "models/network/zoo.h"
 
 namespace coda::search {
@@ -92,7 +92,7 @@ ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts) {
       if (entry.path().filename() != DirectoryLock::kFile) std::filesystem::remove_all(entry);
     }
   }
-  std::ofstream(marker) << e.name << "\n";
+  write_text(e.name + "\n", marker.string());
   for (const auto& p : e.plugins) load_plugin(p);
   FlowRun run(e, opts);
   const std::unique_ptr<Flow> flow = flows().make(e.flow);
