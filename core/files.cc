@@ -56,14 +56,63 @@ std::string read_text_file(const std::string& path, const std::string& what, std
   return text;
 }
 
+void check_output_file(const std::string& path, const std::string& field) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+    throw InputError({path, 0, 0}, field,
+                     std::filesystem::exists(parent, ec) ? parent.string() + " is not a directory"
+                                                         : "its directory does not exist");
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError({path, 0, 0}, field, "is a directory; give a file name");
+  }
+}
+
+AppendFile::AppendFile(const std::string& path, bool truncate) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0),
+               0644);
+  if (fd_ < 0) fail("cannot open for writing", errno);
+}
+
+AppendFile::~AppendFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void AppendFile::append(const std::string& text) {
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot write", n < 0 ? errno : ENOSPC);
+    written += static_cast<std::size_t>(n);
+  }
+}
+
+void AppendFile::sync() {
+  if (::fsync(fd_) != 0 && errno != EINVAL && errno != EROFS) fail("cannot write", errno);
+}
+
+void AppendFile::fail(const std::string& action, int error) const {
+  throw InputError({path_, 0, 0}, "", action + ": " + std::strerror(error));
+}
+
 DirectoryLock::DirectoryLock(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string path = (std::filesystem::path(dir) / kFile).string();
+  lock((std::filesystem::path(dir) / kFile).string(), dir);
+}
+
+DirectoryLock::DirectoryLock(const std::string& file, File) {
+  const std::filesystem::path p(file);
+  lock((p.parent_path() / ("." + p.filename().string() + ".lock")).string(), file);
+}
+
+void DirectoryLock::lock(const std::string& path, const std::string& dir) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw InputError({dir, 0, 0}, "out",
-                     std::string("cannot lock the output directory: ") + std::strerror(errno));
+                     std::string("cannot lock the output: ") + std::strerror(errno));
   }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     char buffer[32] = {};

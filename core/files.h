@@ -18,6 +18,35 @@ bool write_file_atomic(const std::string& path, const std::string& text);
 std::string read_text_file(const std::string& path, const std::string& what,
                            std::size_t limit = std::size_t{64} << 20);
 
+// Checks, before a long job starts, that its output file `path` can be
+// created: its directory exists and the path is not a directory. Throws an
+// InputError naming the path and `field` (e.g. "--out") otherwise.
+void check_output_file(const std::string& path, const std::string& field);
+
+// A file that a long job appends to line by line (a journal, a dataset
+// shard, a sweep CSV). Every line reaches the OS before append() returns, and
+// a short or failed write (a full disk, /dev/full) is an InputError naming
+// the path and the OS error, so no job reports success over a truncated file.
+class AppendFile {
+ public:
+  // `truncate` starts the file empty; otherwise lines go after what is there.
+  explicit AppendFile(const std::string& path, bool truncate = false);
+  ~AppendFile();
+  AppendFile(const AppendFile&) = delete;
+  AppendFile& operator=(const AppendFile&) = delete;
+
+  // Writes `text` (one or more complete lines) in one piece.
+  void append(const std::string& text);
+  // Forces what was appended to the disk; an error there is an InputError.
+  void sync();
+  const std::string& path() const { return path_; }
+
+ private:
+  [[noreturn]] void fail(const std::string& action, int error) const;
+  std::string path_;
+  int fd_ = -1;
+};
+
 // An exclusive lock on an output directory, held for the object's lifetime
 // (flock on <dir>/.coda.lock, so the OS releases it when the process dies,
 // however it dies). A second job on the same directory is an InputError
@@ -26,11 +55,16 @@ class DirectoryLock {
  public:
   static constexpr const char* kFile = ".coda.lock";
   explicit DirectoryLock(const std::string& dir);
+  // The same lock for an output that is one file (a sweep's CSV): it is
+  // taken on .<name>.lock beside that file.
+  struct File {};
+  DirectoryLock(const std::string& file, File);
   ~DirectoryLock();
   DirectoryLock(const DirectoryLock&) = delete;
   DirectoryLock& operator=(const DirectoryLock&) = delete;
 
  private:
+  void lock(const std::string& lock_file, const std::string& target);
   int fd_ = -1;
 };
 

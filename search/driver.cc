@@ -26,14 +26,6 @@
 namespace coda::search {
 namespace fs = std::filesystem;
 
-namespace {
-
-void write_atomic(const std::string& path, const std::string& text) {
-  if (!write_file_atomic(path, text)) throw InputError({path, 0, 0}, "out", "cannot write");
-}
-
-}  // namespace
-
 std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
                                    const BatchEvaluator& evaluate,
                                    const std::function<void(const Evaluation&)>& remember,
@@ -83,14 +75,14 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
         kept += line + "\n";
       }
     }
-    write_atomic(journal, kept);
+    write_text(kept, journal);
   } else if (!s.resume) {
-    if (fs::exists(journal) && fs::file_size(journal) > 0) {
+    if (fs::is_regular_file(journal) && fs::file_size(journal) > 0) {
       throw InputError(
           {s.dir, 0, 0}, "out",
           "holds a previous search; pass --resume to continue it or use another --out");
     }
-    std::ofstream(journal, std::ios::trunc);
+    AppendFile(journal, true);
   }
   double best = -std::numeric_limits<double>::infinity();
   // `cached` marks a repeat of an earlier episode's candidate, so a resumed
@@ -100,29 +92,26 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
     best = std::max(best, e.reward);
     seen.insert(e.key);
   }
-  std::ofstream out(journal, std::ios::app);
+  AppendFile out(journal);
   while (static_cast<long long>(history.size()) < s.episodes) {
     const int n = static_cast<int>(
         std::min<long long>(s.batch, s.episodes - static_cast<long long>(history.size())));
     const auto xs = strategy->ask(n);
     auto results = evaluate(xs);
     std::vector<double> rewards;
+    std::string lines;
     for (std::size_t j = 0; j < results.size(); ++j) {
       results[j].cached = !seen.insert(results[j].key).second;
       nlohmann::json line = results[j].to_json();
       line["episode"] = static_cast<long long>(history.size());
       line["batch"] = batches_done;
       line["cached"] = results[j].cached;
-      out << line.dump() << "\n";
+      lines += line.dump() + "\n";
       rewards.push_back(results[j].reward);
       best = std::max(best, results[j].reward);
       history.push_back(results[j]);
     }
-    out.flush();
-    if (!out) {
-      throw InputError({journal, 0, 0}, "",
-                       std::string("cannot append to the journal: ") + std::strerror(errno));
-    }
+    out.append(lines);
     strategy->tell(xs, rewards);
     ++batches_done;
     strategy->save(state_file(batches_done));

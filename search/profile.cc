@@ -199,6 +199,7 @@ nlohmann::json run_profile(const ProfileRun& run) {
   const int workers = static_cast<int>(o.integer("workers"));
 
   // The journal keeps every measured network, so --resume skips them.
+  const DirectoryLock lock(run.out);
   fs::create_directories(run.out + "/checkpoints");
   const std::string journal = run.out + "/pool.jsonl";
   std::map<std::string, nlohmann::json> done;
@@ -213,11 +214,11 @@ nlohmann::json run_profile(const ProfileRun& run) {
         // a line cut by a kill
       }
     }
-  } else if (fs::exists(journal) && fs::file_size(journal) > 0) {
+  } else if (fs::is_regular_file(journal) && fs::file_size(journal) > 0) {
     throw InputError({run.out, 0, 0}, "out",
                      "holds a previous profile; pass --resume to continue it or use another --out");
   }
-  std::ofstream journal_out(journal, std::ios::app);
+  AppendFile journal_out(journal);
 
   for (Space& s : spaces) {
     const auto pool = space::ssbn(s.nas, s.sn);
@@ -287,15 +288,14 @@ nlohmann::json run_profile(const ProfileRun& run) {
       if (n.feasible) {
         n.accuracy = (is_sn && sn_eval ? *sn_eval : base()).evaluate(nets[k]).accuracy;
       }
-      journal_out << nlohmann::json{{"key", s.nas.name() + "/" + SearchSpace::key(n.choices)},
-                                    {"space", s.nas.name()},
-                                    {"changed", n.changed},
-                                    {"latency_ms", n.latency_ms},
-                                    {"accuracy", n.accuracy},
-                                    {"feasible", n.feasible}}
-                         .dump()
-                  << "\n";
-      journal_out.flush();
+      journal_out.append(nlohmann::json{{"key", s.nas.name() + "/" + SearchSpace::key(n.choices)},
+                                        {"space", s.nas.name()},
+                                        {"changed", n.changed},
+                                        {"latency_ms", n.latency_ms},
+                                        {"accuracy", n.accuracy},
+                                        {"feasible", n.feasible}}
+                             .dump() +
+                         "\n");
       progress.tick();
     }
   }
@@ -314,8 +314,7 @@ nlohmann::json run_profile(const ProfileRun& run) {
     if (lambda) x.set_text("lambda", format_number(*lambda), {run.experiment, 0, 0});
     return objectives().make(objective_name, x);
   };
-  std::ofstream pool_csv(run.out + "/pool.csv");
-  pool_csv << "space,changed,accuracy,latency_ms,cost\n";
+  std::string pool_csv = "space,changed,accuracy,latency_ms,cost\n";
   nlohmann::json report = {{"name", o.text("name")},
                            {"arch", arch},
                            {"objective", objective_name},
@@ -328,7 +327,7 @@ nlohmann::json run_profile(const ProfileRun& run) {
       acc += n.accuracy;
       lat += n.latency_ms;
       costs.push_back(cost_of(*objective, n));
-      pool_csv << fmt::format("{},{},{:.6g},{:.6g},{:.6g}\n", s.nas.name(),
+      pool_csv += fmt::format("{},{},{:.6g},{:.6g},{:.6g}\n", s.nas.name(),
                               csv_quote(n.changed.empty() ? "(specified)" : n.changed), n.accuracy,
                               n.latency_ms, costs.back());
     }
@@ -347,6 +346,7 @@ nlohmann::json run_profile(const ProfileRun& run) {
     space_rows.push_back(row);
   }
   report["spaces"] = space_rows;
+  write_text(pool_csv, run.out + "/pool.csv");
 
   auto select = [&](const Objective& obj, const std::string& suffix) {
     std::vector<std::pair<std::string, double>> pool;
@@ -374,10 +374,9 @@ nlohmann::json run_profile(const ProfileRun& run) {
     const std::string name = s.nas.name() + "_profiled" + suffix;
     const space::NasSpace dynamic = s.nas.restricted(kept, name);
     const std::string file = run.out + "/" + name + ".yaml";
-    if (!write_file_atomic(file, "# Written by coda profile (" + run.experiment + "): " + type +
-                                     " kept by Algorithm 1.\n" + dynamic.to_yaml())) {
-      throw InputError({file, 0, 0}, "out", "cannot write the selected space");
-    }
+    write_text("# Written by coda profile (" + run.experiment + "): " + type +
+                   " kept by Algorithm 1.\n" + dynamic.to_yaml(),
+               file);
     nlohmann::json choices = nlohmann::json::array();
     for (std::size_t d = 0; d < kept.size(); ++d) {
       nlohmann::json labels = nlohmann::json::array();
@@ -398,9 +397,7 @@ nlohmann::json run_profile(const ProfileRun& run) {
   if (!all_lambdas.empty()) report["selected_at_lambda"] = per_lambda;
   report["seconds"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!write_file_atomic(run.out + "/profile.json", report.dump(2) + "\n")) {
-    throw InputError({run.out, 0, 0}, "out", "cannot write profile.json");
-  }
+  write_json(report, run.out + "/profile.json");
 
   // The tables: Table IV (mean accuracy and latency per space) with Cost(SS)
   // at each lambda, then the space picked at each lambda and its choices.

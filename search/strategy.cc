@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/files.h"
+#include "core/report.h"
 #include "core/text.h"
 
 namespace coda::search {
@@ -27,9 +28,7 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, std::vector<Dim
 }
 
 void write_json_state(const std::string& path, const nlohmann::json& state) {
-  if (!write_file_atomic(path, state.dump() + "\n")) {
-    throw InputError({path, 0, 0}, "state", "cannot write the strategy state");
-  }
+  write_text(state.dump() + "\n", path);
 }
 
 nlohmann::json read_json_state(const std::string& path) {

@@ -3,14 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
 
 #include "core/cluster.h"
 #include "core/error.h"
+#include "core/files.h"
 #include "core/pareto.h"
 #include "core/plot.h"
 #include "core/report.h"
@@ -41,6 +41,17 @@ std::size_t field_index(const std::vector<std::string>& header, const std::strin
          1;
 }
 
+// The CSV of `rows` under `header` (the reason column quoted).
+std::string csv_text(const std::vector<std::string>& header, const std::vector<const Row*>& rows) {
+  std::string text = join(header, ",") + "\n";
+  for (const Row* r : rows) {
+    std::vector<std::string> f = r->fields;
+    f.back() = csv_quote(f.back());
+    text += std::to_string(r->point) + "," + join(f, ",") + "\n";
+  }
+  return text;
+}
+
 void write_pareto(const std::string& out, const std::vector<std::string>& header,
                   const std::vector<Row>& rows) {
   const auto col = [&](const std::string& name) { return field_index(header, name); };
@@ -63,21 +74,14 @@ void write_pareto(const std::string& out, const std::vector<std::string>& header
   std::vector<const Row*> front;
   for (std::size_t i : archive.front()) front.push_back(ok[i]);
   const std::string stem = stem_of(out);
-  std::ofstream csv(stem + "_pareto.csv");
-  csv << join(header, ",") << "\n";
-  for (const Row* r : front) {
-    std::vector<std::string> f = r->fields;
-    f.back() = csv_quote(f.back());
-    csv << r->point << "," << join(f, ",") << "\n";
-  }
-  csv.close();
+  write_text(csv_text(header, front), stem + "_pareto.csv");
   // Plot all feasible designs and the front with gnuplot.
   const std::string all_dat = stem + "_pareto_all.dat", front_dat = stem + "_pareto_front.dat";
-  {
-    std::ofstream a(all_dat), f(front_dat);
-    for (const Row* r : ok) a << r->fields[ar] << " " << r->fields[lat] << "\n";
-    for (const Row* r : front) f << r->fields[ar] << " " << r->fields[lat] << "\n";
-  }
+  std::string all_points, front_points;
+  for (const Row* r : ok) all_points += r->fields[ar] + " " + r->fields[lat] + "\n";
+  for (const Row* r : front) front_points += r->fields[ar] + " " + r->fields[lat] + "\n";
+  write_text(all_points, all_dat);
+  write_text(front_points, front_dat);
   const std::string script = fmt::format(
       "set terminal pngcairo size 900,600\nset output '{}_pareto.png'\n"
       "set xlabel 'area (mm^2)'\nset ylabel 'latency (ms)'\nset logscale y\nset grid\n"
@@ -148,6 +152,13 @@ void run_sweep(const SweepJob& job) {
   for (const auto& d : acc.params()) header.push_back(d.name);
   header.insert(header.end(), kMetrics.begin(), kMetrics.end());
 
+  check_output_file(job.out, "--out");
+  std::error_code ec;
+  if (std::filesystem::exists(job.out, ec) && !std::filesystem::is_regular_file(job.out, ec)) {
+    throw InputError({job.out, 0, 0}, "--out",
+                     "is not a regular file; a sweep appends to and re-reads its CSV");
+  }
+  const DirectoryLock lock(job.out, DirectoryLock::File{});
   std::vector<Row> rows;
   std::set<long long> done;
   if (std::filesystem::exists(job.out)) {
@@ -155,10 +166,19 @@ void run_sweep(const SweepJob& job) {
       throw InputError({job.out, 0, 0}, "--out",
                        "exists; pass --resume to continue it, or remove it");
     }
-    std::ifstream in(job.out);
-    std::string line;
+    const std::string text = read_text_file(job.out, "sweep CSV", std::size_t{1} << 30);
+    const std::size_t st = field_index(header, "status") + 1,
+                      lat = field_index(header, "latency_ms") + 1,
+                      ar = field_index(header, "area_mm2") + 1;
+    std::size_t pos = 0;
     int line_no = 0;
-    while (std::getline(in, line)) {
+    while (pos < text.size()) {
+      const std::size_t nl = text.find('\n', pos);
+      // A last line without its newline was cut short by a kill: it is
+      // dropped and simulated again.
+      if (nl == std::string::npos) break;
+      const std::string line = text.substr(pos, nl - pos);
+      pos = nl + 1;
       ++line_no;
       if (line_no == 1) {
         if (line != join(header, ",")) {
@@ -167,23 +187,31 @@ void run_sweep(const SweepJob& job) {
         continue;
       }
       const auto split = csv_split(line);
-      // A line cut short by a kill is dropped and simulated again.
-      if (!split || split->size() != header.size()) continue;
+      const auto fault = [&](const std::string& why) {
+        return InputError({job.out, line_no, 0}, "--resume", why + "; not a row this sweep wrote");
+      };
+      if (!split || split->size() != header.size()) {
+        throw fault("expected " + std::to_string(header.size()) + " columns");
+      }
       const auto& f = *split;
-      const long long p = std::stoll(f[0]);
-      if (!done.insert(p).second) continue;
-      rows.push_back({p, {f.begin() + 1, f.end()}});
+      const auto p = parse_int(f[0]);
+      if (!p || *p < 0 || *p >= space.size()) {
+        throw fault("point '" + f[0] + "' is not in 0.." + std::to_string(space.size() - 1));
+      }
+      if (f[st] != "ok" && f[st] != "infeasible") throw fault("status '" + f[st] + "'");
+      for (std::size_t c : {lat, ar}) {
+        const auto v = parse_double(f[c]);
+        if (!v || !std::isfinite(*v)) throw fault(header[c] + " '" + f[c] + "' is not finite");
+      }
+      if (!done.insert(*p).second) throw fault("point " + f[0] + " appears twice");
+      rows.push_back({*p, {f.begin() + 1, f.end()}});
     }
     // Rewrite the kept rows so the file ends on a complete line.
-    std::ofstream rewrite(job.out, std::ios::trunc);
-    rewrite << join(header, ",") << "\n";
-    for (const auto& r : rows) {
-      std::vector<std::string> f = r.fields;
-      f.back() = csv_quote(f.back());
-      rewrite << r.point << "," << join(f, ",") << "\n";
-    }
+    std::vector<const Row*> kept;
+    for (const auto& r : rows) kept.push_back(&r);
+    write_text(csv_text(header, kept), job.out);
   } else {
-    std::ofstream(job.out) << join(header, ",") << "\n";
+    write_text(join(header, ",") + "\n", job.out);
   }
 
   std::vector<long long> todo;
@@ -192,13 +220,11 @@ void run_sweep(const SweepJob& job) {
   std::cerr << fmt::format("sweep: {} points ({} done before), {} {}\n", todo.size() + done.size(),
                            done.size(), cluster::active() ? cluster::size() - 1 : job.workers,
                            cluster::active() ? "MPI ranks" : "workers");
-  FILE* out = std::fopen(job.out.c_str(), "a");
-  if (!out) throw InputError({job.out, 0, 0}, "--out", "cannot append");
+  AppendFile out(job.out);
   Progress progress(static_cast<long long>(todo.size() + done.size()),
                     static_cast<long long>(done.size()));
   const auto record = [&](long long p, const std::string& row) {
-    std::fprintf(out, "%lld,%s\n", p, row.c_str());
-    std::fflush(out);
+    out.append(std::to_string(p) + "," + row + "\n");
     rows.push_back({p, csv_split(row).value()});
     progress.tick();
   };
@@ -207,7 +233,7 @@ void run_sweep(const SweepJob& job) {
   } else {
     run_worker_pool(todo, {job.workers}, work, record);
   }
-  std::fclose(out);
+  out.sync();
   std::cout << fmt::format("sweep: {} designs in {} ({:.0f} designs/s this run)\n", rows.size(),
                            job.out, progress.rate());
   report_fastest(header, rows);

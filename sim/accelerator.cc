@@ -63,7 +63,9 @@ SimResult run_simulate_job(Accelerator& acc, const ParamSet& hw, const SimulateJ
     if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
     Session::enable_trace(base);
   }
-  return job.model.run(acc, net, hw, !job.trace.empty());
+  SimResult r = job.model.run(acc, net, hw, !job.trace.empty());
+  Session::finish_trace();
+  return r;
 }
 
 ParamSet load_hw(const Accelerator& acc, const std::string& path,

@@ -11,6 +11,10 @@ void Engine::push(Command cmd) {
   wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
+void Engine::wait_below(std::size_t n) {
+  while (queue_.size() >= n) sc_core::wait(popped_);
+}
+
 void Engine::reset_stats() {
   busy_ = sc_core::SC_ZERO_TIME;
   done_ = 0;
@@ -26,6 +30,7 @@ void Engine::run() {
     while (queue_.empty()) sc_core::wait(wake_);
     Command cmd = std::move(queue_.front());
     queue_.pop_front();
+    popped_.notify(sc_core::SC_ZERO_TIME);
     running_ = true;
     for (auto& [token, count] : cmd.waits) token->wait_for(count);
     const sc_core::sc_time start = sc_core::sc_time_stamp();

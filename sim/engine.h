@@ -28,6 +28,10 @@ class Engine : public sc_core::sc_module {
 
   void push(Command cmd);
   bool idle() const { return queue_.empty() && !running_; }
+  // Blocks the calling SystemC thread until fewer than `n` commands wait in
+  // the queue: a job fed from a thread keeps its memory bounded this way
+  // instead of queueing every step of a long layer up front.
+  void wait_below(std::size_t n);
 
   // Time spent in work (token waits excluded), and commands done, since reset.
   sc_core::sc_time busy() const { return busy_; }
@@ -42,6 +46,7 @@ class Engine : public sc_core::sc_module {
 
   std::deque<Command> queue_;
   sc_core::sc_event wake_;
+  sc_core::sc_event popped_;
   sc_core::sc_signal<bool> busy_signal_;
   bool traced_ = false;
   bool running_ = false;

@@ -1,8 +1,11 @@
 #include "sim/session.h"
 
+#include <sysc/tracing/sc_tracing_ids.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -39,11 +42,36 @@ void Session::enable_trace(const std::string& path) {
   // SystemC reports an unwritable trace file from inside elaboration, where
   // it cannot be recovered from; try the file first.
   const std::string file = path + ".vcd";
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+    throw InputError({file, 0, 0}, "trace",
+                     "is not a regular file; SystemC writes traces to files only");
+  }
   if (!std::ofstream(file)) {
     throw InputError({file, 0, 0}, "trace",
                      std::string("cannot write the trace file: ") + std::strerror(errno));
   }
   state().trace_path = path;
+}
+
+void Session::finish_trace() {
+  State& r = state();
+  if (r.trace_path.empty() || !r.elaborated) return;
+  Session& s = instance();
+  if (s.trace_) sc_core::sc_close_vcd_trace_file(s.trace_);
+  s.trace_ = nullptr;
+  const std::string file = r.trace_path + ".vcd";
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+  char last = 0;
+  if (size > 0) {
+    in.seekg(-1, std::ios::end);
+    in.get(last);
+  }
+  if (last != '\n') {
+    throw InputError({file, 0, 0}, "trace",
+                     "the trace is missing or cut short (is the disk full?)");
+  }
 }
 
 Session& Session::instance() {
@@ -56,6 +84,8 @@ Session::Session() {
   ::setenv("SYSC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
   sc_core::sc_report_handler::set_actions(sc_core::SC_ID_NO_SC_START_ACTIVITY_,
                                           sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_ID_TRACING_TIMESCALE_UNIT_,
+                                          sc_core::SC_DO_NOTHING);
   State& r = state();
   r.elaborated = true;
   dram_ = std::make_unique<Dram>("dram");
@@ -63,7 +93,7 @@ Session::Session() {
   interconnect_->to_memory.bind(dram_->target);
   if (!r.trace_path.empty()) {
     trace_ = sc_core::sc_create_vcd_trace_file(r.trace_path.c_str());
-    trace_->set_time_unit(1, sc_core::SC_NS);
+    trace_->set_time_unit(1, sc_core::SC_PS);
   }
   for (const auto& name : parts().names()) parts_[name] = parts().make(name, *this);
 }

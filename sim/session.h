@@ -27,6 +27,11 @@ class Session {
   // Must be called before the first instance().
   static void enable_trace(const std::string& vcd_path_without_extension);
 
+  // Closes the trace after the last simulation and checks that it reached the
+  // disk whole (SystemC does not report failed writes): a missing or cut
+  // trace is an InputError naming the file. Nothing to do without a trace.
+  static void finish_trace();
+
   // The process-wide session, elaborated on first use.
   static Session& instance();
 

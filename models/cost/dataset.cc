@@ -1,18 +1,24 @@
 #include "models/cost/dataset.h"
 
 #include <algorithm>
-
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/files.h"
+#include "core/report.h"
 #include "core/text.h"
 
 namespace coda::cost {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr const char* kFormat = "coda-dataset/1";
 constexpr const char* kHeader = "index,status,latency_s,energy_j,area_mm2,nas,hw,reason";
 
 std::string shard_name(int i) {
@@ -33,22 +39,137 @@ std::vector<std::string> shards(const std::string& dir) {
   return out;
 }
 
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+// What a row must hold, from the schema: a choice per NAS decision within
+// its labels, a value per hardware field, and an index below `samples`.
+struct Layout {
+  std::vector<std::size_t> nas_labels;
+  std::size_t hw_fields = 0;
+  long long samples = 0;
+};
+
+Layout layout_of(const nlohmann::json& schema, const std::string& dir) {
+  Layout l;
+  try {
+    for (const auto& d : schema.at("nas_decisions")) l.nas_labels.push_back(d.at("labels").size());
+    l.hw_fields = schema.at("hw_fields").size();
+    l.samples = schema.at("samples").get<long long>();
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError({dir + "/schema.json", 0, 0}, "",
+                     std::string("not a coda-dataset/1 schema: ") + e.what());
+  }
+  return l;
+}
+
 // One row: index,status,latency,energy,area,"c c c","v v v","reason".
-bool parse_row(const std::string& line, Sample& s) {
+// Returns the column at fault and why, or nothing when the row is sound.
+std::optional<std::pair<std::string, std::string>> parse_row(const std::string& line,
+                                                             const Layout& layout, Sample& s) {
+  using Fault = std::pair<std::string, std::string>;
   const auto split = csv_split(line);
-  if (!split || split->size() != 8) return false;
+  if (!split) return Fault{"", "unbalanced quotes"};
   const auto& f = *split;
+  if (f.size() != 8) {
+    return Fault{
+        "", "expected 8 columns (" + std::string(kHeader) + "), found " + std::to_string(f.size())};
+  }
   const auto idx = parse_int(f[0]);
-  const auto lat = parse_double(f[2]), en = parse_double(f[3]), ar = parse_double(f[4]);
-  if (!idx || !lat || !en || !ar || (f[1] != "ok" && f[1] != "infeasible")) return false;
+  if (!idx || *idx < 0 || *idx >= layout.samples) {
+    return Fault{"index", "'" + f[0] + "' is not a sample index in 0.." +
+                              std::to_string(layout.samples - 1)};
+  }
+  if (f[1] != "ok" && f[1] != "infeasible") {
+    return Fault{"status", "'" + f[1] + "' is not one of: ok, infeasible"};
+  }
+  double metric[3];
+  const char* names[3] = {"latency_s", "energy_j", "area_mm2"};
+  for (int k = 0; k < 3; ++k) {
+    const auto v = parse_double(f[2 + k]);
+    if (!v || !std::isfinite(*v) || *v < 0) {
+      return Fault{names[k], "'" + f[2 + k] + "' is not a finite number >= 0"};
+    }
+    metric[k] = *v;
+  }
   s.index = *idx;
-  s.metrics = {f[1] == "ok", f[7], *lat, *en, *ar};
+  s.metrics = {f[1] == "ok", f[7], metric[0], metric[1], metric[2]};
   s.nas.clear();
   s.hw.clear();
-  std::istringstream n(f[5]), h(f[6]);
-  for (int v; n >> v;) s.nas.push_back(v);
-  for (double v; h >> v;) s.hw.push_back(v);
-  return true;
+  for (const auto& word : split_words(f[5])) {
+    const auto c = parse_int(word);
+    const std::size_t d = s.nas.size();
+    if (d >= layout.nas_labels.size()) break;
+    if (!c || *c < 0 || *c >= static_cast<long long>(layout.nas_labels[d])) {
+      return Fault{"nas", "choice " + std::to_string(d) + " '" + word + "' is not in 0.." +
+                              std::to_string(layout.nas_labels[d] - 1)};
+    }
+    s.nas.push_back(static_cast<int>(*c));
+  }
+  if (split_words(f[5]).size() != layout.nas_labels.size()) {
+    return Fault{"nas", std::to_string(split_words(f[5]).size()) +
+                            " choices; the schema's space has " +
+                            std::to_string(layout.nas_labels.size()) + " decisions"};
+  }
+  for (const auto& word : split_words(f[6])) {
+    const auto v = parse_double(word);
+    if (!v || !std::isfinite(*v)) return Fault{"hw", "'" + word + "' is not a finite number"};
+    s.hw.push_back(*v);
+  }
+  if (s.hw.size() != layout.hw_fields) {
+    return Fault{"hw", std::to_string(s.hw.size()) + " values; the schema has " +
+                           std::to_string(layout.hw_fields) + " hardware fields"};
+  }
+  return std::nullopt;
+}
+
+// The rows of one shard, checked. A last line without its newline is a row
+// cut short by a kill: `cut` says what to do with it (drop it when resuming,
+// else it is an error like any other). `seen` maps each index to where it
+// was first read, so duplicates across shards are found too.
+std::vector<Sample> read_shard(const std::string& path, const Layout& layout, bool drop_cut,
+                               std::map<long long, std::string>& seen, std::string* kept) {
+  const std::string text = read_text_file(path, "dataset shard", std::size_t{1} << 30);
+  std::vector<Sample> out;
+  std::size_t pos = 0;
+  int line_no = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = text.find('\n', pos);
+    const std::string line = text.substr(pos, nl == std::string::npos ? nl : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    ++line_no;
+    if (line_no == 1) {
+      if (line != kHeader) {
+        throw InputError(
+            {path, 1, 0}, "",
+            "the header is not " + std::string(kHeader) + ": not a coda dataset shard");
+      }
+      continue;
+    }
+    if (nl == std::string::npos) {
+      if (drop_cut) break;
+      throw InputError({path, line_no, 0}, "",
+                       "the last row is cut short (the dataset job was killed); finish it with "
+                       "coda dataset --resume");
+    }
+    Sample s;
+    if (const auto fault = parse_row(line, layout, s)) {
+      throw InputError({path, line_no, 0}, fault->first, fault->second);
+    }
+    const std::string where = fs::path(path).filename().string() + ":" + std::to_string(line_no);
+    const auto [it, fresh] = seen.emplace(s.index, where);
+    if (!fresh) {
+      throw InputError({path, line_no, 0}, "index",
+                       "sample " + std::to_string(s.index) + " was already read at " + it->second);
+    }
+    if (kept) *kept += line + "\n";
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace
@@ -69,11 +190,13 @@ DatasetWriter::DatasetWriter(const std::string& dir, const nlohmann::json& schem
                              long long rows_per_shard)
     : dir_(dir), rows_per_shard_(rows_per_shard) {
   const fs::path schema_path = fs::path(dir) / "schema.json";
+  nlohmann::json written = schema;
   if (fs::exists(schema_path)) {
     if (!resume)
       throw InputError({dir, 0, 0}, "--out", "holds a dataset; pass --resume to continue it");
     const nlohmann::json old = read_schema(dir);
-    for (const char* k : {"arch", "space", "seed", "featurizer_version"}) {
+    for (const char* k : {"arch", "space", "nas_space", "nas_decisions", "hw_fields", "seed",
+                          "featurizer_version"}) {
       if (old.value(k, nlohmann::json()) != schema.value(k, nlohmann::json())) {
         throw InputError({schema_path.string(), 0, 0}, k,
                          "differs from this run's (" + old.value(k, nlohmann::json()).dump() +
@@ -81,67 +204,61 @@ DatasetWriter::DatasetWriter(const std::string& dir, const nlohmann::json& schem
                              "); resume with the same settings");
       }
     }
-    // Keep complete rows only; rewrite each shard so it ends on a full line.
+    // Rows already written are checked against the old schema: a shard
+    // copied from another dataset is an error, not silently rewritten.
+    const Layout layout = layout_of(old, dir);
+    std::map<long long, std::string> seen;
     for (const auto& path : shards(dir)) {
-      std::ifstream in(path);
-      std::string line, kept = std::string(kHeader) + "\n";
-      long long rows = 0;
-      std::getline(in, line);
-      while (std::getline(in, line)) {
-        Sample s;
-        if (!parse_row(line, s) || !done_.insert(s.index).second) continue;
-        kept += line + "\n";
-        ++rows;
-      }
-      in.close();
-      std::ofstream(path, std::ios::trunc) << kept;
+      std::string kept = std::string(kHeader) + "\n";
+      const auto rows = read_shard(path, layout, true, seen, &kept);
+      for (const auto& r : rows) done_.insert(r.index);
+      // Rewrite the shard so it ends on a full line.
+      write_text(kept, path);
       shard_ = std::max(shard_, std::stoi(fs::path(path).stem().string().substr(6)));
-      rows_in_shard_ = rows;
+      rows_in_shard_ = static_cast<long long>(rows.size());
     }
+    written["samples"] = std::max(old.value("samples", 0LL), schema.value("samples", 0LL));
   } else {
     fs::create_directories(dir);
-    std::ofstream(schema_path) << schema.dump(1) << "\n";
   }
+  write_json(written, schema_path.string());
   open_shard();
 }
 
-DatasetWriter::~DatasetWriter() {
-  if (out_) std::fclose(out_);
-}
+DatasetWriter::~DatasetWriter() = default;
 
 void DatasetWriter::open_shard() {
-  if (out_) std::fclose(out_);
   const fs::path p = fs::path(dir_) / shard_name(shard_);
   const bool fresh = !fs::exists(p);
-  out_ = std::fopen(p.string().c_str(), "a");
-  if (!out_) throw InputError({p.string(), 0, 0}, "--out", "cannot append");
+  out_ = std::make_unique<AppendFile>(p.string());
   if (fresh) {
-    std::fprintf(out_, "%s\n", kHeader);
+    out_->append(std::string(kHeader) + "\n");
     rows_in_shard_ = 0;
   }
 }
 
 void DatasetWriter::append(long long index, const std::string& row) {
   if (rows_in_shard_ >= rows_per_shard_) {
+    out_->sync();
     ++shard_;
     open_shard();
   }
-  std::fprintf(out_, "%s\n", row.c_str());
-  std::fflush(out_);
+  out_->append(row + "\n");
   ++rows_in_shard_;
   done_.insert(index);
 }
 
+void DatasetWriter::close() {
+  out_->sync();
+}
+
 std::vector<Sample> read_dataset(const std::string& dir) {
+  const Layout layout = layout_of(read_schema(dir), dir);
   std::vector<Sample> out;
+  std::map<long long, std::string> seen;
   for (const auto& path : shards(dir)) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-      Sample s;
-      if (parse_row(line, s)) out.push_back(std::move(s));
-    }
+    auto rows = read_shard(path, layout, false, seen, nullptr);
+    std::move(rows.begin(), rows.end(), std::back_inserter(out));
   }
   // Workers append rows as they finish, so file order depends on timing;
   // sample order does not, and training (split, batches) sees that.
@@ -151,13 +268,21 @@ std::vector<Sample> read_dataset(const std::string& dir) {
 }
 
 nlohmann::json read_schema(const std::string& dir) {
-  std::ifstream in((fs::path(dir) / "schema.json").string());
-  if (!in) throw InputError({dir, 0, 0}, "--data", "no schema.json: not a coda dataset");
+  const std::string path = (fs::path(dir) / "schema.json").string();
+  if (!fs::exists(path))
+    throw InputError({dir, 0, 0}, "--data", "no schema.json: not a coda dataset");
+  nlohmann::json schema;
   try {
-    return nlohmann::json::parse(in);
+    schema = nlohmann::json::parse(read_text_file(path, "dataset schema"));
   } catch (const nlohmann::json::exception& e) {
-    throw InputError({dir + "/schema.json", 0, 0}, "", std::string("malformed JSON: ") + e.what());
+    throw InputError({path, 0, 0}, "", std::string("malformed JSON: ") + e.what());
   }
+  if (!schema.is_object() || schema.value("format", nlohmann::json()) != kFormat) {
+    throw InputError(
+        {path, 0, 0}, "format",
+        std::string("is not ") + kFormat + ": not a coda dataset (or from another version)");
+  }
+  return schema;
 }
 
 }  // namespace coda::cost

@@ -5,13 +5,14 @@
 // records, which keeps shards small.
 #pragma once
 
-#include <cstdio>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.h"
 #include "models/cost/cost_model.h"
 
 namespace coda::cost {
@@ -28,8 +29,9 @@ std::string sample_to_csv(const Sample& s);
 class DatasetWriter {
  public:
   // Opens `dir` for appending. With `resume`, an existing dataset must carry
-  // the same schema; rows cut short by a kill are dropped. Without it, an
-  // existing dataset is an InputError.
+  // the same schema and sound rows; a row cut short by a kill is dropped.
+  // Without it, an existing dataset is an InputError. `schema` must carry
+  // nas_decisions, hw_fields and samples (the index bound).
   DatasetWriter(const std::string& dir, const nlohmann::json& schema, bool resume,
                 long long rows_per_shard = 50000);
   ~DatasetWriter();
@@ -37,8 +39,11 @@ class DatasetWriter {
   DatasetWriter& operator=(const DatasetWriter&) = delete;
 
   const std::set<long long>& done() const { return done_; }
-  // Appends one row (already formatted by sample_to_csv) and flushes it.
+  // Appends one row (already formatted by sample_to_csv); a failed write
+  // is an InputError naming the shard.
   void append(long long index, const std::string& row);
+  // Forces the open shard to the disk (the end of a job).
+  void close();
 
  private:
   void open_shard();
@@ -47,10 +52,13 @@ class DatasetWriter {
   std::set<long long> done_;
   int shard_ = 0;
   long long rows_in_shard_ = 0;
-  std::FILE* out_ = nullptr;
+  std::unique_ptr<AppendFile> out_;
 };
 
-// Every complete row of every shard, in sample-index order.
+// Every row of every shard, in sample-index order. Each row is checked
+// against the schema (column count, finite metrics, choices within the
+// space, an index below `samples`, no index twice); a fault is an
+// InputError naming the shard, line and column.
 std::vector<Sample> read_dataset(const std::string& dir);
 nlohmann::json read_schema(const std::string& dir);
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "core/cluster.h"
+#include "core/files.h"
 #include "core/report.h"
 #include "core/worker_pool.h"
 #include "models/cost/dataset.h"
@@ -44,6 +45,7 @@ void run_dataset_job(const DatasetJob& a) {
       {"nas_decisions", decisions},
       {"hw_fields", hw_fields},
       {"seed", a.seed},
+      {"samples", a.samples},
       {"featurizer_version", featurizer.version()},
       {"feature_names", featurizer.names()},
       {"columns", {"index", "status", "latency_s", "energy_j", "area_mm2", "nas", "hw", "reason"}},
@@ -65,6 +67,7 @@ void run_dataset_job(const DatasetJob& a) {
     cluster::run({}, work, nullptr);
     return;
   }
+  const DirectoryLock lock(a.out);
   DatasetWriter writer(a.out, schema, a.resume);
   std::vector<long long> todo;
   for (long long i = 0; i < a.samples; ++i)
@@ -83,6 +86,7 @@ void run_dataset_job(const DatasetJob& a) {
   } else {
     run_worker_pool(todo, {a.workers}, work, done);
   }
+  writer.close();
   std::cout << fmt::format("dataset: {} samples in {} ({:.0f} samples/s this run)\n",
                            writer.done().size(), a.out, progress.rate());
 }

@@ -184,6 +184,7 @@ nlohmann::json build_lut(const LutBuildJob& job) {
 
 nlohmann::json build_lut(const LutBuildJob& job, const ParamSet& hw) {
   const auto start = std::chrono::steady_clock::now();
+  check_output_file(job.out, "--out");
   sim::Accelerator& acc = sim::accelerator(job.arch);
   space::NasSpace space = space::NasSpace::open(job.space);
   if (job.input > 0 || job.classes > 0) {
@@ -280,9 +281,7 @@ nlohmann::json build_lut(const LutBuildJob& job, const ParamSet& hw) {
                               {"plain_rest_s", stem_tail},
                               {"supernet_rest_s", supernet_rest},
                               {"single_path", single}};
-  if (!write_file_atomic(job.out, lut.dump(1) + "\n")) {
-    throw InputError({job.out, 0, 0}, "--out", "cannot write the look-up table");
-  }
+  write_text(lut.dump(1) + "\n", job.out);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return {{"space", space.name()},         {"layers", nl},       {"block_kinds", kinds.size()},

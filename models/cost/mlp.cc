@@ -94,10 +94,7 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
   if (data.n < 10)
     throw InputError({}, "--data", "needs at least 10 samples, has " + std::to_string(data.n));
   // A model that cannot be written is found before the training, not after.
-  const auto parent = std::filesystem::path(o.out).parent_path();
-  if (!parent.empty() && !std::filesystem::is_directory(parent)) {
-    throw InputError({o.out, 0, 0}, "--out", "its directory does not exist");
-  }
+  check_output_file(o.out, "--out");
   torch::manual_seed(o.seed);
   at::set_num_threads(o.threads);
   const auto n = static_cast<int64_t>(data.n), f = static_cast<int64_t>(data.f);

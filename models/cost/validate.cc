@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 
+#include "core/files.h"
 #include "core/pareto.h"
 #include "core/plot.h"
 #include "core/rank.h"
@@ -52,10 +53,10 @@ nlohmann::json metric_block(const std::vector<double>& truth, const std::vector<
 void scatter_png(const std::string& path, const std::string& what, const std::string& unit,
                  const std::vector<double>& truth, const std::vector<double>& pred) {
   const std::string dat = path + ".dat";
-  {
-    std::ofstream d(dat);
-    for (std::size_t i = 0; i < truth.size(); ++i) d << truth[i] << " " << pred[i] << "\n";
-  }
+  std::string points;
+  for (std::size_t i = 0; i < truth.size(); ++i)
+    points += fmt::format("{} {}\n", truth[i], pred[i]);
+  write_text(points, dat);
   const std::string script = fmt::format(
       "set terminal pngcairo size 700,700\nset output '{}'\nset logscale xy\nset grid\n"
       "set xlabel 'simulated {} ({})'\nset ylabel 'predicted {} ({})'\nset key top left\n"
@@ -102,11 +103,12 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
                                              "mobilenet_v2:width=0.75",
                                              "efficientnet_b0:se=false,act=relu",
                                              "mnasnet0_5"};
-  std::filesystem::create_directories(job.out);
-  std::ofstream points(job.out + "/points.csv");
-  points << "index,network,sim_feasible,pred_feasible,sim_latency_s,pred_latency_s,sim_energy_j,"
-            "pred_energy_j,"
-            "sim_area_mm2,pred_area_mm2\n";
+  const DirectoryLock lock(job.out);
+  AppendFile points(job.out + "/points.csv", true);
+  points.append(
+      "index,network,sim_feasible,pred_feasible,sim_latency_s,pred_latency_s,sim_energy_j,"
+      "pred_energy_j,"
+      "sim_area_mm2,pred_area_mm2\n");
   std::vector<double> tl, pl, te, pe, ta, pa;
   std::size_t feas_ok = 0;
   Progress progress(job.samples, 0);
@@ -129,9 +131,10 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
     const auto truth = truth_model->evaluate({{&net, &hw}})[0];
     const auto pred = model->evaluate({{&net, &hw}})[0];
     feas_ok += truth.feasible == pred.feasible;
-    points << fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", i, net.name(),
-                          truth.feasible, pred.feasible, truth.latency_s, pred.latency_s,
-                          truth.energy_j, pred.energy_j, truth.area_mm2, pred.area_mm2);
+    points.append(fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", i,
+                              net.name(), truth.feasible, pred.feasible, truth.latency_s,
+                              pred.latency_s, truth.energy_j, pred.energy_j, truth.area_mm2,
+                              pred.area_mm2));
     if (truth.feasible && pred.latency_s > 0) {
       tl.push_back(truth.latency_s), pl.push_back(pred.latency_s);
       te.push_back(truth.energy_j), pe.push_back(pred.energy_j);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/report.h"
 #include "core/text.h"
 #include "models/edge/edge.h"
 
@@ -67,32 +68,34 @@ ScaleSimReport run_scalesim(const ScaleSimJob& job) {
   }
   if (!report_dir.empty()) {
     std::filesystem::create_directories(report_dir);
-    std::ofstream comp(report_dir + "/COMPUTE_REPORT.csv");
-    comp << "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute "
-            "Util %,\n";
-    std::ofstream det(report_dir + "/DETAILED_ACCESS_REPORT.csv");
-    det << "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
-           "Start "
-           "Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP "
-           "Stop "
-           "Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP "
-           "Reads, "
-           "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM OFMAP Start "
-           "Cycle, "
-           "DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n";
+    std::string comp =
+        "LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute "
+        "Util %,\n";
+    std::string det =
+        "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter "
+        "Start "
+        "Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, SRAM OFMAP Start Cycle, SRAM OFMAP "
+        "Stop "
+        "Cycle, SRAM OFMAP Writes, DRAM IFMAP Start Cycle, DRAM IFMAP Stop Cycle, DRAM IFMAP "
+        "Reads, "
+        "DRAM Filter Start Cycle, DRAM Filter Stop Cycle, DRAM Filter Reads, DRAM OFMAP Start "
+        "Cycle, "
+        "DRAM OFMAP Stop Cycle, DRAM OFMAP Writes,\n";
     for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto& r = runs[i];
       const auto& c = r.counts;
-      comp << fmt::format("{}, {}, {}, {:.12g}, {:.12g}, {:.12g},\n", i, r.total_cycles,
-                          r.stall_cycles, c.overall_util_pct, c.mapping_efficiency_pct,
-                          c.compute_util_pct);
-      det << fmt::format(
+      comp +=
+          fmt::format("{}, {}, {}, {:.12g}, {:.12g}, {:.12g},\n", i, r.total_cycles, r.stall_cycles,
+                      c.overall_util_pct, c.mapping_efficiency_pct, c.compute_util_pct);
+      det += fmt::format(
           "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {},\n", i, 0,
           r.total_cycles, c.ifmap_sram_reads, 0, r.total_cycles, c.filter_sram_reads, 0,
           r.total_cycles, c.ofmap_sram_writes, r.dram_ifmap_start, r.dram_ifmap_stop,
           c.ifmap_dram_words, r.dram_filter_start, r.dram_filter_stop, c.filter_dram_words,
           r.dram_ofmap_start, r.dram_ofmap_stop, c.ofmap_dram_words);
     }
+    write_text(comp, report_dir + "/COMPUTE_REPORT.csv");
+    write_text(det, report_dir + "/DETAILED_ACCESS_REPORT.csv");
   }
   {
     report.table +=

@@ -14,6 +14,15 @@
 namespace coda::edge {
 namespace {
 
+// Bounds on a SCALE-Sim topology, so that a mistyped size is an error and not
+// an endless run. Each value fits coda's 32-bit layer fields; the MAC bound
+// keeps cycle counts within SystemC's 64-bit picosecond clock; a depthwise
+// layer expands into one simulated layer per channel.
+constexpr long long kMaxTopologyValue = 2147483647;
+constexpr double kMaxLayerMacs = 1e15;
+constexpr double kMaxLayerWords = 1e11;
+constexpr int kMaxDepthwiseChannels = 65536;
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -159,11 +168,31 @@ std::vector<SystolicLayer> load_scalesim_topology(const std::string& path, bool 
     std::vector<long long> v;
     for (std::size_t c = 1; c < cols.size(); ++c) {
       const auto x = parse_int(f[c]);
-      if (!x || *x < 1) {
+      if (!x || *x < 1 || *x > kMaxTopologyValue) {
         throw InputError({path, n, static_cast<int>(c + 1)}, cols[c],
-                         "expected a positive integer, got '" + f[c] + "'");
+                         "expected a positive integer up to " + std::to_string(kMaxTopologyValue) +
+                             ", got '" + f[c] + "'");
       }
       v.push_back(*x);
+    }
+    // Multiply-accumulates of the layer, in floating point so that no
+    // product overflows before it is compared.
+    const double macs =
+        gemm
+            ? static_cast<double>(v[0]) * static_cast<double>(v[1]) * static_cast<double>(v[2])
+            : static_cast<double>(v[0]) * static_cast<double>(v[1]) * static_cast<double>(v[2]) *
+                  static_cast<double>(v[3]) * static_cast<double>(v[4]) * static_cast<double>(v[5]);
+    // Words the layer moves to and from DRAM (IFMAP, filters, OFMAP): the
+    // simulation's time grows with them.
+    const auto d = [&](std::size_t i) { return static_cast<double>(v[i]); };
+    const double words = gemm ? d(0) * d(2) + d(2) * d(1) + d(0) * d(1)
+                              : d(0) * d(1) * d(4) + d(2) * d(3) * d(4) * d(5) +
+                                    (d(0) / d(6) + 1) * (d(1) / d(6) + 1) * d(5);
+    if (macs > kMaxLayerMacs || words > kMaxLayerWords) {
+      throw InputError({path, n, 0}, "",
+                       "layer '" + f[0] +
+                           "' is too large to simulate: at most 10^15 multiply-accumulates and "
+                           "10^11 words of IFMAP, filters and OFMAP per layer");
     }
     SystolicLayer l;
     l.name = f[0];
@@ -192,6 +221,12 @@ std::vector<SystolicLayer> load_scalesim_topology(const std::string& path, bool 
       throw InputError({path, n, 4}, "Filter Height", "the filter is larger than the IFMAP");
     }
     if (l.name.find("DP") != std::string::npos) {
+      if (l.channels > kMaxDepthwiseChannels) {
+        throw InputError({path, n, 6}, "Channels",
+                         "a depthwise layer is simulated channel by channel: at most " +
+                             std::to_string(kMaxDepthwiseChannels) + ", got " +
+                             std::to_string(l.channels));
+      }
       // Depthwise: one single-channel layer per channel, as SCALE-Sim expands it.
       const int channels = l.channels;
       for (int c = 0; c < channels; ++c) {
@@ -263,17 +298,15 @@ SystolicCounts systolic_counts(const SystolicLayer& l, const SystolicConfig& cfg
   // WS/IS: 2R + 2C + T - 3).
   const long long fold_cycles_for_util =
       cfg.dataflow == Dataflow::kOs ? per_fold : 2 * ar + 2 * ac + r.t - 3;
-  double mapping = 0, compute = 0;
-  for (long long fc = 0; fc < r.col_folds; ++fc) {
-    for (long long fr = 0; fr < r.row_folds; ++fr) {
-      const long long used = std::min(ar, r.sr - fr * ar) * std::min(ac, r.sc - fc * ac);
-      mapping += static_cast<double>(used) / static_cast<double>(ar * ac);
-      compute +=
-          static_cast<double>(used * r.t) / static_cast<double>(ar * ac * fold_cycles_for_util);
-    }
-  }
-  r.mapping_efficiency_pct = 100 * mapping / static_cast<double>(folds);
-  r.compute_util_pct = 100 * compute / static_cast<double>(folds);
+  // The PEs fold (fr, fc) uses are min(R, Sr - fr R) x min(C, Sc - fc C);
+  // summed over all folds they are Sr x Sc, so the averages are closed
+  // forms (no loop over folds, which a 10^6 x 10^6 IFMAP makes endless).
+  const double used = static_cast<double>(r.sr) * static_cast<double>(r.sc);
+  const double pes = static_cast<double>(ar * ac);
+  r.mapping_efficiency_pct = 100 * used / pes / static_cast<double>(folds);
+  r.compute_util_pct = 100 * used * static_cast<double>(r.t) /
+                       (pes * static_cast<double>(fold_cycles_for_util)) /
+                       static_cast<double>(folds);
   r.overall_util_pct =
       100.0 * static_cast<double>(r.macs) / (static_cast<double>(r.compute_cycles) * ar * ac);
   r.ifmap_dram_words = static_cast<long long>(l.ifmap_h) * l.ifmap_w * l.channels;

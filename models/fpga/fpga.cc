@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <deque>
+#include <memory>
 
 #include "core/error.h"
 #include "models/fpga/config.h"
@@ -14,6 +14,9 @@
 
 namespace coda::fpga {
 namespace {
+
+// Steps queued ahead of the compute engine by a job's feed (see simulate).
+constexpr std::size_t kWindow = 64;
 
 using sc_core::SC_SEC;
 using sc_core::sc_time;
@@ -116,76 +119,84 @@ class FpgaAccelerator : public sim::Accelerator {
     std::array<sim::Token, 4> tok;  // IFM loaded, weights loaded, computed, stored
     sim::Token &i_loaded = tok[0], &w_loaded = tok[1], &computed = tok[2], &stored = tok[3];
     std::uint64_t k = 0, t = 0;
-    // When each step's IFM and weights have arrived (requests run ahead);
-    // a deque keeps the commands' pointers valid as steps are added.
-    std::deque<sc_time> arrive_i, arrive_w;
     const double cycle_s = 1.0 / clock;
-    for (std::size_t li = 0; li < nl; ++li) {
-      const std::uint64_t stored_before = t;
-      bool first_of_layer = true, tile_open = false;
-      auto* b = &busy[li];
-      auto* e = &end[li];
-      StepVisitor v;
-      v.step = [&](double i_words, double w_beats, double comp) {
-        // Loads fill the half that step k - 2 used; the layer's input is the
-        // previous layer's output, so its first load waits for every store.
-        sim::Command li_cmd, lw_cmd, c_cmd;
-        if (k >= 2) {
-          li_cmd.waits.push_back({&computed, k - 1});
-          lw_cmd.waits.push_back({&computed, k - 1});
-        }
-        if (first_of_layer && stored_before > 0) li_cmd.waits.push_back({&stored, stored_before});
-        const auto i_bytes = static_cast<std::uint64_t>(std::llround(i_words * word_bytes));
-        const auto w_bytes = static_cast<std::uint64_t>(std::llround(w_beats * hw.wb * word_bytes));
-        // Loaders keep requests outstanding: they move on once the port took
-        // the last burst; the compute waits for the data to arrive.
-        sc_time* ai = &arrive_i.emplace_back();
-        sc_time* aw = &arrive_w.emplace_back();
-        li_cmd.work = [&part, b, i_bytes, ai] {
-          timed(&(*b)[0],
-                [&] { *ai = sc_core::sc_time_stamp() + part.i_dma.issue(i_bytes, false); });
+    // The feed engine walks the steps inside the simulation; before each
+    // step it waits until the compute queue holds fewer than kWindow steps.
+    // The loaders run at most two steps ahead of the compute and the store
+    // behind it, so every queue stays within the window.
+    sim::Command feed;
+    feed.work = [&] {
+      for (std::size_t li = 0; li < nl; ++li) {
+        const std::uint64_t stored_before = t;
+        bool first_of_layer = true, tile_open = false;
+        auto* b = &busy[li];
+        auto* e = &end[li];
+        StepVisitor v;
+        v.step = [&](double i_words, double w_beats, double comp) {
+          // Loads fill the half that step k - 2 used; the layer's input is the
+          // previous layer's output, so its first load waits for every store.
+          part.compute.wait_below(kWindow);
+          sim::Command li_cmd, lw_cmd, c_cmd;
+          if (k >= 2) {
+            li_cmd.waits.push_back({&computed, k - 1});
+            lw_cmd.waits.push_back({&computed, k - 1});
+          }
+          if (first_of_layer && stored_before > 0) li_cmd.waits.push_back({&stored, stored_before});
+          const auto i_bytes = static_cast<std::uint64_t>(std::llround(i_words * word_bytes));
+          const auto w_bytes =
+              static_cast<std::uint64_t>(std::llround(w_beats * hw.wb * word_bytes));
+          // Loaders keep requests outstanding: they move on once the port took
+          // the last burst; the compute waits for the data to arrive.
+          // When this step's IFM and weights have arrived (requests run
+          // ahead), shared by its load and compute commands.
+          const auto ai = std::make_shared<sc_time>(), aw = std::make_shared<sc_time>();
+          li_cmd.work = [&part, b, i_bytes, ai] {
+            timed(&(*b)[0],
+                  [&] { *ai = sc_core::sc_time_stamp() + part.i_dma.issue(i_bytes, false); });
+          };
+          lw_cmd.work = [&part, b, w_bytes, aw] {
+            timed(&(*b)[1],
+                  [&] { *aw = sc_core::sc_time_stamp() + part.w_dma.issue(w_bytes, false); });
+          };
+          li_cmd.signals = {&i_loaded};
+          lw_cmd.signals = {&w_loaded};
+          c_cmd.waits = {{&i_loaded, k + 1}, {&w_loaded, k + 1}};
+          // An output tile writes the OFM half of tile t - 2.
+          if (!tile_open && t >= 2) c_cmd.waits.push_back({&stored, t - 1});
+          const sc_time dt(comp * cycle_s, SC_SEC);
+          c_cmd.work = [b, dt, ai, aw] {
+            const sc_time ready = std::max(*ai, *aw);
+            if (ready > sc_core::sc_time_stamp()) sc_core::wait(ready - sc_core::sc_time_stamp());
+            timed(&(*b)[2], [&] { sc_core::wait(dt); });
+          };
+          c_cmd.signals = {&computed};
+          part.i_load.push(std::move(li_cmd));
+          part.w_load.push(std::move(lw_cmd));
+          part.compute.push(std::move(c_cmd));
+          ++k;
+          first_of_layer = false;
+          tile_open = true;
         };
-        lw_cmd.work = [&part, b, w_bytes, aw] {
-          timed(&(*b)[1],
-                [&] { *aw = sc_core::sc_time_stamp() + part.w_dma.issue(w_bytes, false); });
+        v.tile_done = [&](double o_words) {
+          sim::Command s_cmd;
+          s_cmd.waits = {{&computed, k}};
+          const auto o_bytes = static_cast<std::uint64_t>(std::llround(o_words * word_bytes));
+          // The OFM half is free once the port took the data; the layer is
+          // done when the last write has landed.
+          s_cmd.work = [&part, b, e, o_bytes] {
+            sc_time in_flight;
+            timed(&(*b)[3], [&] { in_flight = part.o_dma.issue(o_bytes, true); });
+            *e = std::max(*e, sc_core::sc_time_stamp() + in_flight);
+          };
+          s_cmd.signals = {&stored};
+          part.store.push(std::move(s_cmd));
+          ++t;
+          tile_open = false;
         };
-        li_cmd.signals = {&i_loaded};
-        lw_cmd.signals = {&w_loaded};
-        c_cmd.waits = {{&i_loaded, k + 1}, {&w_loaded, k + 1}};
-        // An output tile writes the OFM half of tile t - 2.
-        if (!tile_open && t >= 2) c_cmd.waits.push_back({&stored, t - 1});
-        const sc_time dt(comp * cycle_s, SC_SEC);
-        c_cmd.work = [b, dt, ai, aw] {
-          const sc_time ready = std::max(*ai, *aw);
-          if (ready > sc_core::sc_time_stamp()) sc_core::wait(ready - sc_core::sc_time_stamp());
-          timed(&(*b)[2], [&] { sc_core::wait(dt); });
-        };
-        c_cmd.signals = {&computed};
-        part.i_load.push(std::move(li_cmd));
-        part.w_load.push(std::move(lw_cmd));
-        part.compute.push(std::move(c_cmd));
-        ++k;
-        first_of_layer = false;
-        tile_open = true;
-      };
-      v.tile_done = [&](double o_words) {
-        sim::Command s_cmd;
-        s_cmd.waits = {{&computed, k}};
-        const auto o_bytes = static_cast<std::uint64_t>(std::llround(o_words * word_bytes));
-        // The OFM half is free once the port took the data; the layer is
-        // done when the last write has landed.
-        s_cmd.work = [&part, b, e, o_bytes] {
-          sc_time in_flight;
-          timed(&(*b)[3], [&] { in_flight = part.o_dma.issue(o_bytes, true); });
-          *e = std::max(*e, sc_core::sc_time_stamp() + in_flight);
-        };
-        s_cmd.signals = {&stored};
-        part.store.push(std::move(s_cmd));
-        ++t;
-        tile_open = false;
-      };
-      for_each_step(p.layers[li], hw, v);
-    }
+        for_each_step(p.layers[li], hw, v);
+      }
+    };
+    part.feed.push(std::move(feed));
     const sc_time elapsed = session.run();
 
     double macs = 0;

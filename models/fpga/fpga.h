@@ -25,6 +25,9 @@ class FpgaPart : public sc_core::sc_module {
   sim::Engine w_load{"w_load"};
   sim::Engine compute{"compute"};
   sim::Engine store{"store"};
+  // Issues a job's steps to the engines above as they drain, so a job's
+  // memory is bounded by the queue window, not by its number of steps.
+  sim::Engine feed{"feed"};
 };
 
 void register_fpga();

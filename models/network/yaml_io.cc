@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/report.h"
 #include "core/text.h"
 #include "core/yaml_util.h"
 
@@ -244,9 +245,7 @@ std::string to_yaml(const Network& net) {
 }
 
 void save_network_yaml(const Network& net, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw InputError({path, 0, 0}, "", "cannot write file");
-  out << to_yaml(net);
+  write_text(to_yaml(net), path);
 }
 
 std::string to_dot(const Network& net) {

@@ -126,7 +126,7 @@ TEST(Cli, BadYamlFilesExitOneWithLocation) {
                dir + "/plain/out");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("coda: error: " + dir +
-                       "/plain/out: 'out': cannot lock the output directory: Not a directory"),
+                       "/plain/out: 'out': cannot lock the output: Not a directory"),
             std::string::npos)
       << r.err;
 }

@@ -1,5 +1,6 @@
 // End-to-end tests of `coda simulate` and `coda sweep`.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 
@@ -12,6 +13,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "models/cost/featurizer.h"
 #include "models/cost/mlp.h"
@@ -305,6 +307,44 @@ std::map<long long, std::string> dataset_rows(const std::string& dir) {
   return rows_by_first_column(read_file(dir + "/shard-00000.csv"));
 }
 
+// A second dataset or sweep on the first's --out is refused, with or without
+// --resume, naming the first's PID; the first finishes whole.
+TEST(DatasetCli, ASecondJobOnTheSameOutputFailsAndTheFirstFinishes) {
+  const std::string dir = temp_dir("dataset-lock");
+  const std::string dataset = "dataset --arch edge --space " + kSrc +
+                              "/configs/spaces/edge_joint.yaml --samples 3000 --workers 2 --out " +
+                              dir + "/ds";
+  const std::string sweep = "sweep --arch edge --network resnet50 --space " + kSrc +
+                            "/configs/spaces/edge_hw.yaml --samples 1500 --workers 2 --out " + dir +
+                            "/s.csv";
+  for (const auto& [job, lock, message] :
+       {std::tuple{dataset, dir + "/ds/.coda.lock", dir + "/ds: 'out': is in use"},
+        std::tuple{sweep, dir + "/.s.csv.lock", dir + "/s.csv: 'out': is in use"}}) {
+    const int pid = spawn_coda(job);
+    wait_for_file(lock);
+    // Paused while it holds the lock, so that it is still running whatever
+    // this machine's speed; it goes on after the second jobs.
+    kill(pid, SIGSTOP);
+    for (const std::string extra : {"", " --resume"}) {
+      const auto second = run_coda(job + extra);
+      EXPECT_EQ(second.code, 1) << job;
+      EXPECT_NE(second.err.find("coda: error: " + message + " by another coda job (pid " +
+                                std::to_string(pid) + ")"),
+                std::string::npos)
+          << second.err;
+    }
+    kill(pid, SIGCONT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << job;
+  }
+  EXPECT_EQ(dataset_rows(dir + "/ds").size(), 3000u);
+  EXPECT_EQ(rows_by_first_column(read_file(dir + "/s.csv")).size(), 1500u);
+  const std::string csv = read_file(dir + "/s.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1501);
+}
+
 TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {
   const std::string dir = temp_dir("dataset");
   const std::string common =
@@ -519,6 +559,25 @@ TEST(SweepCli, DpuSpaceWithCategoricalFields) {
 }
 
 const std::string kFpga = kSrc + "/configs/hardware/fpga/zcu102.yaml";
+
+// 1x1 tiles on a 32-channel 1x1 conv over 56x56 are 3.2 million steps. The
+// model used to keep every step's commands (about 600 bytes each) until the
+// run ended; fed through a bounded window it runs in a 1 GiB address space.
+TEST(FpgaCli, MemoryDoesNotGrowWithTheNumberOfSteps) {
+  const std::string dir = temp_dir("fpga-steps");
+  write_file(dir + "/pw.yaml",
+             "name: pw\nlayers:\n"
+             "  - {name: input, op: input, channels: 32, height: 56, width: 56}\n"
+             "  - {name: conv, op: conv2d, inputs: [input], out_channels: 32, kernel: 1}\n");
+  const std::string cmd = "ulimit -v 1048576; exec " + std::string(CODA_BINARY) +
+                          " simulate --arch fpga --network " + dir +
+                          "/pw.yaml --set tm=1 --set tn=1 --set tr=1 --set tc=1 --json " + dir +
+                          "/r.json 2>" + dir + "/err";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(dir + "/err");
+  const auto j = nlohmann::json::parse(read_file(dir + "/r.json"));
+  EXPECT_EQ(j["stats"]["steps"]["value"].get<double>(), 32.0 * 32 * 56 * 56);
+  EXPECT_EQ(j["stats"]["output_tiles"]["value"].get<double>(), 32.0 * 56 * 56);
+}
 
 TEST(FpgaCli, SimulateJsonHasResourcesAndBottlenecks) {
   const auto r = run_coda("simulate --arch fpga --hw " + kFpga + " --network resnet18 --json -");

@@ -282,25 +282,13 @@ std::string has_experiment(const std::string& dir, const std::string& strategy, 
   return path;
 }
 
-// `coda search` in a child process (its PID is coda's: the shell execs it).
-pid_t spawn_search(const std::string& exp, const std::string& out) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const std::string cmd = std::string(CODA_BINARY) + " search --experiment " + exp + " --out " +
-                            out + " > /dev/null 2>&1";
-    execl("/bin/sh", "sh", "-c", ("exec " + cmd).c_str(), nullptr);
-    _exit(127);
-  }
-  return pid;
-}
-
 TEST_F(SearchFixture, KilledSearchResumesToTheUninterruptedResult) {
   const std::string dir = test::temp_dir("search-resume");
   const std::string exp = has_experiment(dir, "reinforce", 1200);
   auto full = test::run_coda("search --experiment " + exp + " --out " + dir + "/full");
   ASSERT_EQ(full.code, 0) << full.err;
   // The same search, killed with SIGKILL part way, then resumed.
-  const pid_t pid = spawn_search(exp, dir + "/cut");
+  const pid_t pid = test::spawn_coda("search --experiment " + exp + " --out " + dir + "/cut");
   const std::string journal = dir + "/cut/journal.jsonl";
   for (int i = 0; i < 400; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -336,11 +324,9 @@ TEST_F(SearchFixture, ASecondJobOnTheSameOutputFailsAndTheFirstFinishes) {
   // Long enough (about 5 s) that the first job is still running when the
   // second one starts.
   const std::string exp = has_experiment(dir, "reinforce", 2400);
-  const pid_t pid = spawn_search(exp, dir + "/out");
+  const pid_t pid = test::spawn_coda("search --experiment " + exp + " --out " + dir + "/out");
   const std::string journal = dir + "/out/journal.jsonl";
-  for (int i = 0; i < 400 && !std::filesystem::exists(journal); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  test::wait_for_file(journal);
   // Both a plain run and a resume are refused while the first job runs.
   for (const std::string extra : {"", " --resume"}) {
     const auto second =

@@ -30,6 +30,24 @@ std::map<long long, std::string> rows_by_first_column(const std::string& csv) {
   return rows;
 }
 
+int spawn_coda(const std::string& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = "exec " + std::string(CODA_BINARY) + " " + args + " > /dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
+void wait_for_file(const std::string& path) {
+  std::error_code ec;
+  for (int i = 0; i < 1000; ++i) {
+    if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0) return;
+    usleep(10000);
+  }
+}
+
 std::string temp_dir(const std::string& tag) {
   namespace fs = std::filesystem;
   const fs::path dir =

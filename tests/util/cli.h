@@ -16,6 +16,13 @@ struct CliResult {
 // `args` is appended to the binary path as shell words.
 CliResult run_coda(const std::string& args);
 
+// `coda args` in a background child process whose PID is coda's (the shell
+// execs it), its output discarded; reap it with waitpid().
+int spawn_coda(const std::string& args);
+
+// Waits (up to 10 s) until `path` exists and is not empty.
+void wait_for_file(const std::string& path);
+
 // A fresh empty directory under the system temp dir.
 std::string temp_dir(const std::string& tag);
 

@@ -145,8 +145,9 @@ TEST(SystolicReaders, MalformedFilesNameLineAndColumn) {
   write_file(dir + "/t.csv",
              "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, "
              "Num Filter, Strides,\nConv1, 16, 16, 3, x3, 3, 8, 1,\n");
-  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_topology(dir + "/t.csv", false); }),
-            dir + "/t.csv:2:5: 'Filter Width': expected a positive integer, got 'x3'");
+  EXPECT_EQ(
+      input_error_of([&] { edge::load_scalesim_topology(dir + "/t.csv", false); }),
+      dir + "/t.csv:2:5: 'Filter Width': expected a positive integer up to 2147483647, got 'x3'");
   write_file(dir + "/short.csv", "Layer name, IFMAP Height\nConv1, 16, 16\n");
   EXPECT_NE(input_error_of([&] {
               edge::load_scalesim_topology(dir + "/short.csv", false);
@@ -160,6 +161,38 @@ TEST(SystolicReaders, MalformedFilesNameLineAndColumn) {
   write_file(dir + "/h.cfg", cfg.replace(cfg.find("ArrayHeight:    8"), 17, "ArrayHeight: eight"));
   EXPECT_EQ(input_error_of([&] { edge::load_scalesim_config(dir + "/h.cfg"); }),
             dir + "/h.cfg:5: 'ArrayHeight': expected an integer >= 1, got 'eight'");
+}
+
+// Sizes that would run for minutes or hours (or overflow) are refused with
+// the line, and a GEMM of 10^8 rows runs in well under a second.
+TEST(SystolicReaders, OversizedLayersAreRefusedBeforeTheyRun) {
+  const std::string dir = temp_dir("scalesim_big");
+  const std::string head =
+      "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+      "Strides,\n";
+  write_file(dir + "/ifmap.csv", head + "big, 1000000, 1000000, 3, 3, 3, 8, 1,\n");
+  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_topology(dir + "/ifmap.csv", false); }),
+            dir +
+                "/ifmap.csv:2: layer 'big' is too large to simulate: at most 10^15 "
+                "multiply-accumulates and 10^11 words of IFMAP, filters and OFMAP per layer");
+  write_file(dir + "/wide.csv", head + "w, 16, 16, 3, 3, 3, 4294967296, 1,\n");
+  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_topology(dir + "/wide.csv", false); }),
+            dir +
+                "/wide.csv:2:7: 'Num Filter': expected a positive integer up to 2147483647, "
+                "got '4294967296'");
+  write_file(dir + "/dw.csv", head + "DP1, 16, 16, 3, 3, 1000000, 1, 1,\n");
+  EXPECT_EQ(input_error_of([&] { edge::load_scalesim_topology(dir + "/dw.csv", false); }),
+            dir +
+                "/dw.csv:2:6: 'Channels': a depthwise layer is simulated channel by channel: at "
+                "most 65536, got 1000000");
+  write_file(dir + "/gemm.csv", "Layer, M, N, K\ng, 100000000, 64, 64\n");
+  const auto layers = edge::load_scalesim_topology(dir + "/gemm.csv", true);
+  edge::SystolicConfig cfg = edge::load_scalesim_config(kFixtures + "ws_8x16.cfg");
+  const auto c = edge::systolic_counts(layers.at(0), cfg);
+  // WS: Sr = K = 64 (8 row folds), Sc = N = 64 (4 column folds), T = M.
+  EXPECT_EQ(c.row_folds * c.col_folds, 32);
+  EXPECT_EQ(c.compute_cycles, 32 * (2 * 8 + 16 + 100000000LL - 2) - 1);
+  EXPECT_DOUBLE_EQ(c.mapping_efficiency_pct, 100.0);
 }
 
 TEST(SystolicCli, ReportsAndExitCodes) {
