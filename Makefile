@@ -8,7 +8,7 @@ ifeq ($(CI),true)
 endif
 CODA := $(BUILD_DIR)/apps/coda/coda
 
-.PHONY: all deps configure build test run bench clean format
+.PHONY: all deps configure build test test-asan fuzz run bench clean format
 
 all: build
 
@@ -23,6 +23,23 @@ build: configure
 
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The suite built with AddressSanitizer and UndefinedBehaviorSanitizer in
+# build-asan/. ASAN_TESTS=fast (what CI runs) leaves out the tests that
+# train networks or run long searches, listed in scripts/asan-slow-tests.txt.
+ASAN_DIR ?= build-asan
+ASAN_TESTS ?= all
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Release -DCODA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	@bash scripts/test-asan.sh $(ASAN_DIR) $(ASAN_TESTS) $(JOBS)
+
+# libFuzzer campaigns over every reader of user files (clang-14), each for
+# FUZZ_SECONDS; results in build-fuzz/logs and a summary table.
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= $(JOBS)
+fuzz:
+	@FUZZ_JOBS=$(FUZZ_JOBS) bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The main job on the bundled default experiment.
 run: build

@@ -80,6 +80,16 @@ std::string read_string(const std::string& file, const YAML::Node& node, const s
 long long read_int(const std::string& file, const YAML::Node& node, const std::string& key) {
   return read_scalar<long long>(file, node, key, "an integer");
 }
+int read_int(const std::string& file, const YAML::Node& node, const std::string& key, int lo,
+             int hi) {
+  const long long v = read_int(file, node, key);
+  if (v < lo || v > hi) {
+    throw InputError(location_of(file, node[key]), key,
+                     "expected an integer from " + std::to_string(lo) + " to " +
+                         std::to_string(hi) + ", got " + std::to_string(v));
+  }
+  return static_cast<int>(v);
+}
 double read_double(const std::string& file, const YAML::Node& node, const std::string& key) {
   return read_scalar<double>(file, node, key, "a number");
 }

@@ -37,6 +37,9 @@ T read_scalar(const std::string& file, const YAML::Node& node, const std::string
 
 std::string read_string(const std::string& file, const YAML::Node& node, const std::string& key);
 long long read_int(const std::string& file, const YAML::Node& node, const std::string& key);
+// The same, within [lo, hi] (an InputError at the value otherwise); it fits an int.
+int read_int(const std::string& file, const YAML::Node& node, const std::string& key, int lo,
+             int hi);
 double read_double(const std::string& file, const YAML::Node& node, const std::string& key);
 bool read_bool(const std::string& file, const YAML::Node& node, const std::string& key);
 

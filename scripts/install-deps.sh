@@ -19,6 +19,11 @@ PACKAGES=(
   dataset-fashion-mnist   # Fashion-MNIST IDX files for the `train` accuracy evaluator
 )
 
+# `install-deps.sh fuzz` adds the compiler of the libFuzzer targets (make fuzz).
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES+=(clang-14 libclang-rt-14-dev)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

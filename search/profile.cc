@@ -176,7 +176,10 @@ nlohmann::json run_profile(const ProfileRun& run) {
   if (!doc.root["accuracy"]) {
     throw InputError(location_of(doc.file, doc.root), "accuracy", "missing field");
   }
-  const auto [evaluator, accuracy_options] = load_named_section(
+  // Plain variables, not a structured binding: lambdas below capture them.
+  std::string evaluator;
+  Options accuracy_options;
+  std::tie(evaluator, accuracy_options) = load_named_section(
       doc, "accuracy", "evaluator", "", accuracy::evaluators(), "accuracy evaluator");
   std::string objective_name;
   Options objective_options;

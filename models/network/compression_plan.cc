@@ -31,16 +31,16 @@ void apply_compression_plan(Network& net, const YamlDoc& plan) {
     if (!net.contains(name)) {
       std::vector<std::string> shown(convs.begin(),
                                      convs.begin() + std::min<std::size_t>(convs.size(), 12));
-      throw InputError(where, "layers",
-                       fmt::format("unknown layer '{}' in network '{}'; its conv layers: {}{}",
-                                   name, net.name(), join(shown, ", "),
-                                   convs.size() > shown.size() ? ", ..." : ""));
+      throw InputError(
+          where, "layers",
+          fmt::format("unknown layer '{}' in network '{}'; its conv layers: {}{}", name, net.name(),
+                      join(shown, ", "), convs.size() > shown.size() ? ", ..." : ""));
     }
     Layer& l = net.mutable_layer(net.id(name));
     if (l.op != Op::kConv2d) {
       throw InputError(where, name,
-                       fmt::format("layer '{}' is a {}; compression applies to conv2d layers",
-                                   name, op_name(l.op)));
+                       fmt::format("layer '{}' is a {}; compression applies to conv2d layers", name,
+                                   op_name(l.op)));
     }
     const std::string what = "compression of layer '" + name + "'";
     require_map(file, node, what);
@@ -53,9 +53,9 @@ void apply_compression_plan(Network& net, const YamlDoc& plan) {
       c.pattern_zeros = static_cast<int>(read_int(file, p, "zeros"));
       c.patterns = static_cast<int>(read_int(file, p, "patterns"));
       if (area == 1) {
-        throw InputError(location_of(file, p), "pattern",
-                         fmt::format("layer '{}' has a 1x1 kernel: there is no pattern to prune",
-                                     name));
+        throw InputError(
+            location_of(file, p), "pattern",
+            fmt::format("layer '{}' has a 1x1 kernel: there is no pattern to prune", name));
       }
       if (c.pattern_zeros < 1 || c.pattern_zeros >= area) {
         throw InputError(location_of(file, p["zeros"]), "pattern.zeros",
@@ -63,9 +63,9 @@ void apply_compression_plan(Network& net, const YamlDoc& plan) {
                                      c.pattern_zeros, l.kernel_h, l.kernel_w, area - 1));
       }
       if (c.patterns < 1) {
-        throw InputError(location_of(file, p["patterns"]), "pattern.patterns",
-                         fmt::format("layer '{}': at least one pattern (PAT_n >= 1), got {}",
-                                     name, c.patterns));
+        throw InputError(
+            location_of(file, p["patterns"]), "pattern.patterns",
+            fmt::format("layer '{}': at least one pattern (PAT_n >= 1), got {}", name, c.patterns));
       }
     }
     if (node["channel_cut"]) {
@@ -94,13 +94,10 @@ void apply_compression_plan(Network& net, const YamlDoc& plan) {
       check_keys(file, q, {"w_int", "w_frac"}, "quant");
       // A new annotation keeps activations at 16-bit <8, 8> (the HotNAS datapath).
       Quant quant = l.quant.value_or(Quant{0, 0, 8, 8});
-      quant.w_int = static_cast<int>(read_int(file, q, "w_int"));
-      quant.w_frac = static_cast<int>(read_int(file, q, "w_frac"));
-      if (quant.w_int < 1 || quant.w_frac < 0 || quant.weight_bits() > 32) {
-        throw InputError(location_of(file, q), "quant",
-                         fmt::format("layer '{}': w_int {} (>= 1, includes the sign) and w_frac {} "
-                                     "(>= 0) give {} bits; allowed 1-32",
-                                     name, quant.w_int, quant.w_frac, quant.weight_bits()));
+      quant.w_int = read_int(file, q, "w_int", -1024, 1024);
+      quant.w_frac = read_int(file, q, "w_frac", -1024, 1024);
+      if (const std::string fault = quant.fault(false); !fault.empty()) {
+        throw InputError(location_of(file, q), "quant", "layer '" + name + "': " + fault);
       }
       l.quant = quant;
     }

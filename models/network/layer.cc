@@ -1,9 +1,22 @@
 #include "models/network/layer.h"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace coda::network {
+
+std::string Quant::fault(bool activations) const {
+  const auto check = [](const char* i, int ib, const char* f, int fb) -> std::string {
+    if (ib >= 1 && fb >= 0 && ib + fb <= 32) return "";
+    return std::string(i) + " " + std::to_string(ib) + " (>= 1, includes the sign) and " + f + " " +
+           std::to_string(fb) + " (>= 0) give " + std::to_string(ib + fb) + " bits; allowed 1-32";
+  };
+  std::string w = check("w_int", w_int, "w_frac", w_frac);
+  if (!w.empty() || !activations) return w;
+  return check("a_int", a_int, "a_frac", a_frac);
+}
+
 namespace {
 
 constexpr std::array<std::pair<Op, const char*>, 13> kOps{{

@@ -57,6 +57,10 @@ struct Quant {
 
   int weight_bits() const { return w_int + w_frac; }  // eq. 2: w_int includes the sign
   int activation_bits() const { return a_int + a_frac; }
+  // Why a format is not a 1-32 bit fixed-point number (integer part >= 1
+  // with the sign, fraction >= 0), or "" when both are. `activations`:
+  // check the activation format too (a compression plan sets weights only).
+  std::string fault(bool activations = true) const;
   bool operator==(const Quant& o) const {
     return w_int == o.w_int && w_frac == o.w_frac && a_int == o.a_int && a_frac == o.a_frac;
   }

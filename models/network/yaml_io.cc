@@ -125,10 +125,13 @@ Layer read_layer(const std::string& file, const YAML::Node& node) {
     require_map(file, q, "quant");
     check_keys(file, q, {"w_int", "w_frac", "a_int", "a_frac"}, "quant");
     Quant quant;
-    quant.w_int = static_cast<int>(read_int(file, q, "w_int"));
-    quant.w_frac = static_cast<int>(read_int(file, q, "w_frac"));
-    quant.a_int = static_cast<int>(read_int(file, q, "a_int"));
-    quant.a_frac = static_cast<int>(read_int(file, q, "a_frac"));
+    quant.w_int = read_int(file, q, "w_int", -1024, 1024);
+    quant.w_frac = read_int(file, q, "w_frac", -1024, 1024);
+    quant.a_int = read_int(file, q, "a_int", -1024, 1024);
+    quant.a_frac = read_int(file, q, "a_frac", -1024, 1024);
+    if (const std::string fault = quant.fault(); !fault.empty()) {
+      throw InputError(location_of(file, q), "quant", "layer '" + l.name + "': " + fault);
+    }
     l.quant = quant;
   }
   if (const auto c = node["compression"]) {

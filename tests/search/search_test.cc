@@ -619,6 +619,24 @@ TEST_F(SearchFixture, SectionsTakeTheDeclaredOptions) {
       dir +
           "/bad.yaml:9:23: 'samples': unknown option of cost model analytical; known: "
           "none");
+  // Values that used to be accepted silently.
+  const std::string ok = "accuracy: {evaluator: table}\nobjective: {latency_ms: 1}\n";
+  EXPECT_EQ(error(ok + "top_k: -1\n"),
+            dir +
+                "/bad.yaml:8:8: 'top_k': the experiment: -1 is not allowed; an integer from 0 "
+                "to 1000");
+  EXPECT_EQ(error(ok + "workers: 0\n"),
+            dir +
+                "/bad.yaml:8:10: 'workers': the experiment: 0 is not allowed; an integer from 1 "
+                "to 256");
+  EXPECT_EQ(error(ok + "workers: 100000\n"),
+            dir +
+                "/bad.yaml:8:10: 'workers': the experiment: 100000 is not allowed; an integer "
+                "from 1 to 256");
+  EXPECT_EQ(error(ok + "cost_model: mlp\ncost_model_training: {epochs: 0}\n"),
+            dir +
+                "/bad.yaml:9:31: 'epochs': cost model mlp: 0 is not allowed; an integer from 1 "
+                "to 10000");
   test::write_file(dir + "/phase.yaml",
                    "arch: edge\nflow: phase\nnetwork: mobilenet_v2\nnetwork_space: {space: "
                    "nahas_s1}\nhardware_space: " CODA_SOURCE_DIR

@@ -153,6 +153,21 @@ TEST(YamlIo, NestedInputsAndDuplicateFieldsAreRejected) {
             "bad.yaml:2:1: 'name': given twice in the network file; give each field once");
 }
 
+TEST(YamlIo, QuantizationBeyond32BitsIsRejected) {
+  const std::string head =
+      "name: x\nlayers:\n  - {name: input, op: input, channels: 3, height: 8, width: 8}\n"
+      "  - {name: c, op: conv2d, inputs: [input], out_channels: 4, kernel: 3, quant: ";
+  EXPECT_EQ(error_of(head + "{w_int: 100, w_frac: 100, a_int: 8, a_frac: 8}}\n"),
+            "bad.yaml:4:79: 'quant': layer 'c': w_int 100 (>= 1, includes the sign) and w_frac 100 "
+            "(>= 0) give 200 bits; allowed 1-32");
+  EXPECT_EQ(error_of(head + "{w_int: 4, w_frac: 4, a_int: 0, a_frac: 8}}\n"),
+            "bad.yaml:4:79: 'quant': layer 'c': a_int 0 (>= 1, includes the sign) and a_frac 8 "
+            "(>= 0) give 8 bits; allowed 1-32");
+  // A value that an int would wrap into range is refused as it is written.
+  EXPECT_EQ(error_of(head + "{w_int: 4294967300, w_frac: 4, a_int: 8, a_frac: 8}}\n"),
+            "bad.yaml:4:87: 'w_int': expected an integer from -1024 to 1024, got 4294967300");
+}
+
 TEST(YamlIo, DotExportHasEveryLayerAndEdge) {
   const Network net = build_zoo("resnet18");
   const std::string dot = to_dot(net);
