@@ -28,13 +28,15 @@ ifeq ($(CI),true)
 endif
 
 # The suite built with AddressSanitizer and UndefinedBehaviorSanitizer in
-# build-asan/, at -O1 (ASan's recommended level; it also compiles faster). ASAN_TESTS=fast (what CI runs) leaves out the tests that
+# build-asan/, at -O1 (ASan's recommended level; it also compiles faster).
+# Warnings are not errors there: instrumentation misleads GCC's flow analysis
+# (-Wmaybe-uninitialized inside Boost.Graph), the plain build holds -Werror. ASAN_TESTS=fast (what CI runs) leaves out the tests that
 # train networks or run long searches, listed in scripts/asan-slow-tests.txt.
 ASAN_DIR ?= build-asan
 ASAN_TESTS ?= all
 test-asan: deps
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
-	  -DCODA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	  -DCODA_SANITIZE=ON $(CMAKE_FLAGS) -DCODA_WERROR=OFF >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target coda_tests
 	@bash scripts/test-asan.sh $(ASAN_DIR) $(ASAN_TESTS) $(JOBS)
 
