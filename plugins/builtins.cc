@@ -10,6 +10,7 @@
 #include "models/pipelined/pipelined.h"
 #include "models/space/nas_space.h"
 #include "plugins/accuracy/evaluators.h"
+#include "plugins/accuracy/zoo.h"
 #include "plugins/strategies/strategies.h"
 #include "search/flows/flows.h"
 #include "search/objectives/objectives.h"
@@ -30,6 +31,7 @@ void register_builtins() {
     // Accuracy evaluators.
     accuracy::register_table_evaluator();
     accuracy::register_train_evaluator();
+    accuracy::register_hot_start_evaluator();
     accuracy::register_zero_cost_evaluator();
     // Strategies, objectives and flows.
     plugins::register_basic_strategies();
@@ -37,10 +39,12 @@ void register_builtins() {
     search::register_nahas_objective();
     search::register_zeng_objectives();
     search::register_lu_objective();
+    search::register_hotnas_objective();
     search::register_single_flows();
     search::register_phase_flow();
     search::register_nested_flow();
     search::register_spec_grid_flow();
+    search::register_hotnas_flow();
     // NAS spaces: every file shipped in configs/spaces/nas/.
     space::register_nas_space_files(config_dir() + "/spaces/nas");
     return true;

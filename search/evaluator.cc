@@ -72,7 +72,7 @@ Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
     e.params = static_cast<double>(net->params());
     e.macs = static_cast<double>(net->macs());
   }
-  if (e.feasible && net) {
+  if (e.feasible && net && objective_.needs_accuracy(e.measured())) {
     const std::string h = network::network_hash(*net);
     auto it = accuracy_cache_.find(h);
     if (it == accuracy_cache_.end()) {

@@ -44,6 +44,31 @@ std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space) {
   return std::make_unique<Evaluator>(space, *cost_, *accuracy_, *objective_, e_.workers);
 }
 
+std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space,
+                                              const Objective& objective) {
+  return std::make_unique<Evaluator>(space, *cost_, *accuracy_, objective, e_.workers);
+}
+
+namespace {
+
+Options with_overrides(const Options& given, const nlohmann::json& overrides) {
+  nlohmann::json merged = given.to_json();
+  for (const auto& [k, v] : overrides.items()) merged[k] = v;
+  return Options::from_json(given.decls(), given.owner(), merged, given.file());
+}
+
+}  // namespace
+
+std::unique_ptr<Objective> FlowRun::objective_with(const nlohmann::json& overrides) const {
+  return objectives().make(e_.objective, with_overrides(e_.objective_options, overrides));
+}
+
+std::unique_ptr<accuracy::AccuracyEvaluator> FlowRun::accuracy_with(
+    const nlohmann::json& overrides) const {
+  return accuracy::evaluators().make(e_.accuracy_evaluator,
+                                     with_overrides(e_.accuracy_options, overrides));
+}
+
 SearchSettings FlowRun::settings(const std::string& dir, long long episodes,
                                  unsigned long long seed) const {
   SearchSettings s;
@@ -70,8 +95,10 @@ accuracy::Result FlowRun::accuracy(const network::Network& net) {
   return accuracy_->evaluate(net);
 }
 
-ExperimentResult FlowRun::write(const Stage& stage, const std::string& dir) const {
-  return write_outputs(e_, *objective_, cost_->source(), stage, seconds(), dir);
+ExperimentResult FlowRun::write(const Stage& stage, const std::string& dir,
+                                const Objective* objective) const {
+  return write_outputs(e_, objective ? *objective : *objective_, cost_->source(), stage, seconds(),
+                       dir);
 }
 
 double FlowRun::seconds() const {

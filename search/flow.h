@@ -54,8 +54,17 @@ class FlowRun {
   bool resuming() const { return opts_.resume; }
   void log(const std::string& line) const;
 
-  // An evaluator for `space` with the experiment's cost model and accuracy.
+  // An evaluator for `space` with the experiment's cost model and accuracy,
+  // rewarding by the experiment's objective or by `objective` (which must
+  // outlive the evaluator).
   std::unique_ptr<Evaluator> evaluator(const SearchSpace& space);
+  std::unique_ptr<Evaluator> evaluator(const SearchSpace& space, const Objective& objective);
+  // The experiment's objective (or accuracy evaluator) with some options
+  // set by the flow: `overrides` maps option names to values (the HotNAS
+  // flow sets eq. 18's A_ori per backbone).
+  std::unique_ptr<Objective> objective_with(const nlohmann::json& overrides) const;
+  std::unique_ptr<accuracy::AccuracyEvaluator> accuracy_with(const nlohmann::json& overrides) const;
+  cost::CostModel& cost_model() { return *cost_; }
   // The experiment's search settings for one search in `dir`.
   SearchSettings settings(const std::string& dir, long long episodes,
                           unsigned long long seed) const;
@@ -64,8 +73,10 @@ class FlowRun {
                                  long long episodes, unsigned long long seed);
   // The experiment's accuracy evaluator on a network of the flow's making.
   accuracy::Result accuracy(const network::Network& net);
-  // Writes an intermediate stage's outputs into `dir`.
-  ExperimentResult write(const Stage& stage, const std::string& dir) const;
+  // Writes an intermediate stage's outputs into `dir` (ranked by `objective`
+  // when given).
+  ExperimentResult write(const Stage& stage, const std::string& dir,
+                         const Objective* objective = nullptr) const;
   double seconds() const;
 
  private:

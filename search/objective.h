@@ -33,6 +33,10 @@ class Objective {
   virtual double reward(const Measured& m) const = 0;
   // Whether the design meets every constraint the objective sets.
   virtual bool satisfied(const Measured& m) const { return m.feasible; }
+  // Whether the reward of a design with these costs depends on its accuracy
+  // (the search then evaluates it); m.accuracy is not yet known. HotNAS
+  // skips fine-tuning past the timing constraint.
+  virtual bool needs_accuracy(const Measured& m) const { return m.feasible; }
   // The axes of the run's Pareto archive (pareto.csv), each a Measured
   // metric: by default accuracy up, latency, energy and area down.
   virtual std::vector<ParetoAxis> pareto_axes() const;

@@ -24,6 +24,29 @@ SearchSpace::SearchSpace(std::optional<space::NasSpace> nas,
     }
   }
   nas_dims_ = dims_.size();
+  add_hw_dimensions();
+}
+
+SearchSpace::SearchSpace(network::Network backbone,
+                         std::vector<network::CompressionDimension> compression,
+                         std::optional<space::HwSpace> hw, std::optional<ParamSet> fixed_hw)
+    : fixed_net_(std::move(backbone)),
+      hw_(std::move(hw)),
+      fixed_hw_(std::move(fixed_hw)),
+      compression_(std::move(compression)) {
+  if (hw_.has_value() == fixed_hw_.has_value()) {
+    throw InputError({}, "hardware", "give either a hardware space or a fixed hardware config");
+  }
+  for (const auto& d : compression_) {
+    Dimension dim{d.name(), {}};
+    for (int v : d.values) dim.labels.push_back(d.label(v));
+    dims_.push_back(std::move(dim));
+  }
+  nas_dims_ = dims_.size();
+  add_hw_dimensions();
+}
+
+void SearchSpace::add_hw_dimensions() {
   if (hw_) {
     ParamSet probe = hw_->point(0);
     for (const auto& d : hw_->dimensions()) {
@@ -66,9 +89,9 @@ Decoded SearchSpace::decode(const Candidate& x) const {
                            std::to_string(dims_[k].size() - 1));
     }
   }
-  network::Network net =
-      nas_ ? nas_->decode(Candidate(x.begin(), x.begin() + static_cast<long>(nas_dims_)))
-           : *fixed_net_;
+  const Candidate nas_part(x.begin(), x.begin() + static_cast<long>(nas_dims_));
+  network::Network net = nas_ ? nas_->decode(nas_part) : *fixed_net_;
+  if (!compression_.empty()) network::apply_compression(net, compression_, nas_part);
   return {std::move(net), hw_of(x)};
 }
 
@@ -76,6 +99,14 @@ std::string SearchSpace::describe(const Candidate& x) const {
   std::string nas =
       nas_ ? nas_->describe(Candidate(x.begin(), x.begin() + static_cast<long>(nas_dims_)))
            : fixed_net_->name();
+  if (!compression_.empty()) {
+    // The backbone and the decisions that change it.
+    std::vector<std::string> changed;
+    for (std::size_t k = 0; k < nas_dims_; ++k) {
+      if (x[k] != 0) changed.push_back(dims_[k].name + "=" + dims_[k].labels[x[k]]);
+    }
+    if (!changed.empty()) nas += "[" + join(changed, ",") + "]";
+  }
   std::vector<std::string> hw;
   for (std::size_t k = nas_dims_; k < dims_.size(); ++k) {
     hw.push_back(dims_[k].name + "=" + dims_[k].labels[static_cast<std::size_t>(x[k])]);
@@ -101,6 +132,7 @@ Candidate SearchSpace::parse_key(const std::string& key) {
 }
 
 SearchSpace SearchSpace::with_fixed_hw(const ParamSet& hw) const {
+  if (!compression_.empty()) return SearchSpace(*fixed_net_, compression_, std::nullopt, hw);
   return SearchSpace(nas_, fixed_net_, std::nullopt, hw);
 }
 

@@ -2,7 +2,9 @@
 // NAS decisions, then the hardware fields), whatever the flow. A candidate is
 // one choice index per dimension; decode() builds its Network and HwConfig.
 // Either part can be fixed: NAS only (fixed hardware), HAS only (fixed
-// network), or both searched (joint).
+// network), or both searched (joint). The network part may instead be a
+// backbone with compression dimensions (a HotNAS iSpace): the decisions set
+// each dimension's compression on the backbone.
 #pragma once
 
 #include <optional>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "core/params.h"
+#include "models/network/compression_plan.h"
 #include "models/network/network.h"
 #include "models/space/hw_space.h"
 #include "models/space/nas_space.h"
@@ -34,11 +37,15 @@ class SearchSpace {
   // A NAS space or a fixed network, times a hardware space or a fixed config.
   SearchSpace(std::optional<space::NasSpace> nas, std::optional<network::Network> fixed_net,
               std::optional<space::HwSpace> hw, std::optional<ParamSet> fixed_hw);
+  // A backbone with compression dimensions (none: the backbone as it is),
+  // times a hardware space or a fixed config.
+  SearchSpace(network::Network backbone, std::vector<network::CompressionDimension> compression,
+              std::optional<space::HwSpace> hw, std::optional<ParamSet> fixed_hw);
 
   const std::vector<Dimension>& dimensions() const { return dims_; }
   std::size_t nas_dimensions() const { return nas_dims_; }
   double size() const;
-  bool searches_network() const { return nas_.has_value(); }
+  bool searches_network() const { return nas_.has_value() || !compression_.empty(); }
   bool searches_hardware() const { return hw_.has_value(); }
 
   // Throws InputError when the candidate does not fit the dimensions, and
@@ -55,12 +62,15 @@ class SearchSpace {
   ParamSet hw_of(const Candidate& x) const;
   const std::optional<space::HwSpace>& hw_space() const { return hw_; }
   const std::optional<space::NasSpace>& nas_space() const { return nas_; }
+  const std::vector<network::CompressionDimension>& compression() const { return compression_; }
 
  private:
   std::optional<space::NasSpace> nas_;
   std::optional<network::Network> fixed_net_;
   std::optional<space::HwSpace> hw_;
   std::optional<ParamSet> fixed_hw_;
+  std::vector<network::CompressionDimension> compression_;
+  void add_hw_dimensions();
   std::vector<Dimension> dims_;
   std::size_t nas_dims_ = 0;
 };

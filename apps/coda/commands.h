@@ -17,6 +17,7 @@ void register_cost_commands(CLI::App& app);
 void register_dpu_commands(CLI::App& app, int& exit_code);
 void register_accuracy_command(CLI::App& app);
 void register_search_commands(CLI::App& app);
+void register_zoo_commands(CLI::App& app);
 
 void register_extensions_command(CLI::App& app);
 

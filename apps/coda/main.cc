@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     coda::app::register_dpu_commands(app, exit_code);
     coda::app::register_accuracy_command(app);
     coda::app::register_search_commands(app);
+    coda::app::register_zoo_commands(app);
     coda::app::register_extensions_command(app);
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

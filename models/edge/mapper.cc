@@ -24,7 +24,8 @@ std::string mib(double bytes) {
 }
 
 double act_bytes_per_element(const Layer& l, const EdgeConfig& hw) {
-  return l.quant ? l.quant->activation_bits() / 8.0 : hw.bytes_per_element();
+  return l.quant && l.quant->quantizes_activations() ? l.quant->activation_bits() / 8.0
+                                                     : hw.bytes_per_element();
 }
 
 double weight_bytes(const Layer& l, const EdgeConfig& hw) {

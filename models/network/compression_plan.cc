@@ -111,4 +111,102 @@ void apply_compression_plan(Network& net, const YamlDoc& plan) {
   }
 }
 
+const char* compression_kind_name(CompressionKind k) {
+  switch (k) {
+    case CompressionKind::kPattern:
+      return "pattern";
+    case CompressionKind::kChannelCut:
+      return "channel_cut";
+    case CompressionKind::kQuant:
+      return "quant";
+    case CompressionKind::kKernelExpand:
+      return "kernel_expand";
+  }
+  return "?";
+}
+
+CompressionKind parse_compression_kind(const std::string& s, const SourceLocation& where) {
+  for (auto k : {CompressionKind::kPattern, CompressionKind::kChannelCut, CompressionKind::kQuant,
+                 CompressionKind::kKernelExpand}) {
+    if (s == compression_kind_name(k)) return k;
+  }
+  throw InputError(
+      where, s,
+      "unknown compression '" + s + "'; allowed: pattern, channel_cut, quant, kernel_expand");
+}
+
+std::string CompressionDimension::name() const {
+  return layer + "." + compression_kind_name(kind);
+}
+
+std::string CompressionDimension::label(int v) const {
+  if (v == 0) return "none";
+  switch (kind) {
+    case CompressionKind::kPattern:
+      return fmt::format("{}x{}", v, patterns);
+    case CompressionKind::kChannelCut:
+      return fmt::format("cut{}", v);
+    case CompressionKind::kQuant:
+      return fmt::format("{}b", v);
+    case CompressionKind::kKernelExpand:
+      return fmt::format("+{}", v);
+  }
+  return std::to_string(v);
+}
+
+void apply_compression(Network& net, const std::vector<CompressionDimension>& dims,
+                       const std::vector<int>& choice) {
+  if (choice.size() != dims.size()) {
+    throw InputError(
+        {}, "candidate",
+        fmt::format("expected {} compression choices, got {}", dims.size(), choice.size()));
+  }
+  for (std::size_t k = 0; k < dims.size(); ++k) {
+    const CompressionDimension& d = dims[k];
+    if (!net.contains(d.layer)) {
+      throw InputError({}, d.name(), "network '" + net.name() + "' has no layer '" + d.layer + "'");
+    }
+    Layer& l = net.mutable_layer(net.id(d.layer));
+    const bool quant = d.kind == CompressionKind::kQuant;
+    if (l.op != Op::kConv2d && !(quant && l.op == Op::kLinear)) {
+      throw InputError({}, d.name(),
+                       "layer '" + d.layer + "' is a " + op_name(l.op) + "; " +
+                           compression_kind_name(d.kind) + " applies to conv2d layers" +
+                           (quant ? " and linear layers" : ""));
+    }
+    const int v = d.values.at(static_cast<std::size_t>(choice[k]));
+    switch (d.kind) {
+      case CompressionKind::kPattern:
+        l.compression.pattern_zeros = v;
+        l.compression.patterns = v ? d.patterns : 0;
+        break;
+      case CompressionKind::kChannelCut:
+        l.compression.channel_cut = v;
+        break;
+      case CompressionKind::kKernelExpand:
+        l.compression.kernel_expand = v;
+        break;
+      case CompressionKind::kQuant:
+        if (v) {
+          l.quant = Quant{1, v - 1, 0, 0};
+        } else {
+          l.quant.reset();
+        }
+        break;
+    }
+  }
+  net.infer_shapes();
+}
+
+Network strip_compression(const Network& net) {
+  Network out = net;
+  for (const auto id : out.layers()) {
+    Layer& l = out.mutable_layer(id);
+    l.compression = Compression{};
+    l.quant.reset();
+  }
+  out.infer_shapes();
+  return out;
+}
+
 }  // namespace coda::network

@@ -13,7 +13,7 @@ std::string Quant::fault(bool activations) const {
            std::to_string(fb) + " (>= 0) give " + std::to_string(ib + fb) + " bits; allowed 1-32";
   };
   std::string w = check("w_int", w_int, "w_frac", w_frac);
-  if (!w.empty() || !activations) return w;
+  if (!w.empty() || !activations || !quantizes_activations()) return w;
   return check("a_int", a_int, "a_frac", a_frac);
 }
 

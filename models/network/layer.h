@@ -57,6 +57,9 @@ struct Quant {
 
   int weight_bits() const { return w_int + w_frac; }  // eq. 2: w_int includes the sign
   int activation_bits() const { return a_int + a_frac; }
+  // a_int = a_frac = 0: weights only (HotNAS quantization); activations keep
+  // the datapath's width.
+  bool quantizes_activations() const { return a_int != 0 || a_frac != 0; }
   // Why a format is not a 1-32 bit fixed-point number (integer part >= 1
   // with the sign, fraction >= 0), or "" when both are. `activations`:
   // check the activation format too (a compression plan sets weights only).

@@ -174,7 +174,8 @@ void Network::infer(LayerId id) {
     non_negative("a_int", l.quant->a_int);
     non_negative("a_frac", l.quant->a_frac);
     if (l.quant->weight_bits() < 1) fail("w_frac", "w_int + w_frac must be at least 1 bit");
-    if (l.quant->activation_bits() < 1) fail("a_frac", "a_int + a_frac must be at least 1 bit");
+    if (l.quant->quantizes_activations() && l.quant->activation_bits() < 1)
+      fail("a_frac", "a_int + a_frac must be at least 1 bit");
   }
 
   switch (l.op) {

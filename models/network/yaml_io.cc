@@ -127,8 +127,11 @@ Layer read_layer(const std::string& file, const YAML::Node& node) {
     Quant quant;
     quant.w_int = read_int(file, q, "w_int", -1024, 1024);
     quant.w_frac = read_int(file, q, "w_frac", -1024, 1024);
-    quant.a_int = read_int(file, q, "a_int", -1024, 1024);
-    quant.a_frac = read_int(file, q, "a_frac", -1024, 1024);
+    // Without a_int and a_frac only the weights are quantized.
+    if (q["a_int"] || q["a_frac"]) {
+      quant.a_int = read_int(file, q, "a_int", -1024, 1024);
+      quant.a_frac = read_int(file, q, "a_frac", -1024, 1024);
+    }
     if (const std::string fault = quant.fault(); !fault.empty()) {
       throw InputError(location_of(file, q), "quant", "layer '" + l.name + "': " + fault);
     }
@@ -226,8 +229,10 @@ std::string to_yaml(const Network& net) {
         out << YAML::Key << f << YAML::Value << YAML::Flow << YAML::BeginMap;
         out << YAML::Key << "w_int" << YAML::Value << l.quant->w_int;
         out << YAML::Key << "w_frac" << YAML::Value << l.quant->w_frac;
-        out << YAML::Key << "a_int" << YAML::Value << l.quant->a_int;
-        out << YAML::Key << "a_frac" << YAML::Value << l.quant->a_frac;
+        if (l.quant->quantizes_activations()) {
+          out << YAML::Key << "a_int" << YAML::Value << l.quant->a_int;
+          out << YAML::Key << "a_frac" << YAML::Value << l.quant->a_frac;
+        }
         out << YAML::EndMap;
       }
       if (f == "compression" && l.compression.any()) {

@@ -49,8 +49,9 @@ std::vector<PipeLayer> pipe_layers(const network::Network& net, const PipelinedC
     p.cols = l.out_shape.w;
     p.fh = l.effective_kernel_h();
     p.fw = l.effective_kernel_w();
-    const int a_int = l.quant ? l.quant->a_int : hw.act_int;
-    const int a_frac = l.quant ? l.quant->a_frac : hw.act_frac;
+    const bool qa = l.quant && l.quant->quantizes_activations();
+    const int a_int = qa ? l.quant->a_int : hw.act_int;
+    const int a_frac = qa ? l.quant->a_frac : hw.act_frac;
     const int w_int = l.quant ? l.quant->w_int : hw.weight_int;
     const int w_frac = l.quant ? l.quant->w_frac : hw.weight_frac;
     p.bits = {prev_bits, a_int + a_frac, w_int + w_frac, prev_frac, a_frac, w_frac};

@@ -30,16 +30,24 @@ std::string space_relative(const std::string& space_path, const std::string& wri
 HwSpace HwSpace::load(const std::string& path, const std::string& arch,
                       const std::vector<ParamDecl>& decls) {
   const YamlDoc doc = open_space(path, "hardware space", {"arch", "base", "params"}, arch);
-  HwSpace s;
-  s.arch_ = arch;
-  s.decls_ = &decls;
   ParamSet base(decls);
   if (doc.root["base"]) {
     base = load_params_file(decls, space_relative(path, read_string(doc.file, doc.root, "base")),
                             arch + " hardware config");
   }
+  HwSpace s = from_map(arch, base, doc, doc.root["params"]);
+  s.path_ = path;
+  return s;
+}
+
+HwSpace HwSpace::from_map(const std::string& arch, const ParamSet& base, const YamlDoc& doc,
+                          const YAML::Node& params) {
+  const std::vector<ParamDecl>& decls = base.decls();
+  HwSpace s;
+  s.arch_ = arch;
+  s.decls_ = &decls;
+  s.path_ = doc.file;
   for (const auto& d : decls) s.base_.push_back(base.get(d.name));
-  const YAML::Node params = doc.root["params"];
   if (!params || !params.IsMap() || params.size() == 0) {
     throw InputError(location_of(doc.file, params ? params : doc.root), "params",
                      "expected a map of field: [values]");
@@ -74,8 +82,35 @@ HwSpace HwSpace::load(const std::string& path, const std::string& arch,
     s.size_ = product;
     s.dims_.push_back(std::move(dim));
   }
-  s.path_ = path;
   return s;
+}
+
+HwSpace HwSpace::neighbourhood(const ParamSet& center, int radius) const {
+  HwSpace s = *this;
+  s.size_ = 1;
+  for (std::size_t k = 0; k < decls_->size(); ++k) {
+    s.base_[k] = center.get((*decls_)[k].name);
+  }
+  for (auto& d : s.dims_) {
+    const double c = center.get(d.name);
+    const auto it = std::find(d.values.begin(), d.values.end(), c);
+    if (it == d.values.end()) {
+      d.values = {c};
+    } else {
+      const long i = it - d.values.begin();
+      const long lo = std::max(0L, i - radius);
+      const long hi = std::min(static_cast<long>(d.values.size()) - 1, i + radius);
+      d.values = std::vector<double>(d.values.begin() + lo, d.values.begin() + hi + 1);
+    }
+    s.size_ *= static_cast<long long>(d.values.size());
+  }
+  return s;
+}
+
+ParamSet HwSpace::base() const {
+  ParamSet p(*decls_);
+  for (std::size_t k = 0; k < decls_->size(); ++k) p.set((*decls_)[k].name, base_[k]);
+  return p;
 }
 
 long long HwSpace::size() const {

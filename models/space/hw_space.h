@@ -27,6 +27,11 @@ class HwSpace {
   // out-of-range values name the file, line and allowed range).
   static HwSpace load(const std::string& path, const std::string& arch,
                       const std::vector<ParamDecl>& decls);
+  // The same from a `field: [values]` map inside another file, over `base`.
+  static HwSpace from_map(const std::string& arch, const ParamSet& base, const YamlDoc& doc,
+                          const YAML::Node& params);
+  // The config every point starts from.
+  ParamSet base() const;
 
   const std::string& arch() const { return arch_; }
   const std::vector<HwDimension>& dimensions() const { return dims_; }
@@ -38,6 +43,12 @@ class HwSpace {
   // InputError: the list alone would take gigabytes.
   static constexpr long long kMaxFullGrid = 100000000;
   std::vector<long long> sample(long long n, unsigned long long seed) const;
+
+  // The space around `center` (HotNAS iSpace H): each swept field keeps
+  // the center's value and up to `radius` neighbours either side in its
+  // list; fields not swept, and a center value absent from the list, keep
+  // the center's value alone. The base becomes `center`.
+  HwSpace neighbourhood(const ParamSet& center, int radius) const;
 
  private:
   std::string arch_;

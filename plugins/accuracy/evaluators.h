@@ -57,6 +57,9 @@ OptionDecl dataset_option(const std::string& def);
 OptionDecl seed_option();
 OptionDecl threads_option();
 OptionDecl cache_option();
+// The SGD settings (batch, lr, schedule, momentum, weight_decay) with an
+// evaluator's batch and learning-rate defaults.
+OptionDecls sgd_options(long long batch, double lr);
 
 // The shipped files: configs/accuracy/published.csv and
 // configs/accuracy/zero_cost_fit.csv.

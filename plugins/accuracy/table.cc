@@ -32,41 +32,54 @@ OptionDecl cache_option() {
                           "~/.cache/coda/accuracy; -: none)");
 }
 
-const OptionDecls& train_options() {
-  static const OptionDecls decls = {
-      dataset_option("fashion-mnist"),
-      OptionDecl::integer("epochs", 1, 1, 10000, "training epochs"),
-      OptionDecl::integer("subset", 0, 0, 1LL << 40, "training images used (0: all)"),
-      OptionDecl::integer("test_subset", 0, 0, 1LL << 40, "test images used (0: all)"),
-      OptionDecl::integer("batch", 128, 2, 65536, "batch size"),
-      OptionDecl::number("lr", 0.05, 1e-6, 10, "peak SGD learning rate"),
+OptionDecls sgd_options(long long batch, double lr) {
+  return {
+      OptionDecl::integer("batch", batch, 2, 65536, "batch size"),
+      OptionDecl::number("lr", lr, 1e-6, 10, "peak SGD learning rate"),
       OptionDecl::choice("schedule", "cosine", {"cosine", "constant"}, "learning-rate schedule"),
       OptionDecl::number("momentum", 0.9, 0, 0.999, "SGD momentum (Nesterov when > 0)"),
       OptionDecl::number("weight_decay", 5e-4, 0, 1, "SGD weight decay"),
-      threads_option(),
-      seed_option(),
-      OptionDecl::path("checkpoint", "",
-                       "fine-tune from these weights (written by save_checkpoint)"),
-      OptionDecl::integer("beta", 0, 0, 1LL << 40,
-                          "fine-tune for this many batches instead of whole epochs (HotNAS beta)"),
-      OptionDecl::flag("partial_checkpoint", false,
-                       "load only the checkpoint's tensors that fit the network; the rest keep "
-                       "their initialisation (fine-tuning Zeng et al.'s base networks)"),
-      OptionDecl::path("save_checkpoint", "", "write the trained weights here"),
-      OptionDecl::integer("bn_images", 2000, 0, 1LL << 40,
-                          "training images that recompute the batch-norm statistics before "
-                          "testing (\"precise BN\"; 0: keep the running averages)"),
-      OptionDecl::choice("augment", "none", {"none", "flip", "shift", "rotate", "all"},
-                         "training-set augmentation: random horizontal flips, shifts of up to "
-                         "1/8 of the image, rotations of up to 15 degrees, or all three (Lu et "
-                         "al. §4)"),
-      OptionDecl::choice("resolution", "dataset", {"dataset", "network"},
-                         "dataset: the network adapts to the images' size (see README, input "
-                         "adaptation); network: the images are padded to the network's input "
-                         "size, which keeps its resolution (Lu et al.'s 32x32 networks on "
-                         "28x28 Fashion-MNIST)"),
-      cache_option(),
   };
+}
+
+const OptionDecls& train_options() {
+  static const OptionDecls decls = [] {
+    OptionDecls d = {
+        dataset_option("fashion-mnist"),
+        OptionDecl::integer("epochs", 1, 1, 10000, "training epochs"),
+        OptionDecl::integer("subset", 0, 0, 1LL << 40, "training images used (0: all)"),
+        OptionDecl::integer("test_subset", 0, 0, 1LL << 40, "test images used (0: all)"),
+    };
+    for (auto& o : sgd_options(128, 0.05)) d.push_back(o);
+    const OptionDecls rest = {
+        threads_option(),
+        seed_option(),
+        OptionDecl::path("checkpoint", "",
+                         "fine-tune from these weights (written by save_checkpoint)"),
+        OptionDecl::integer(
+            "beta", 0, 0, 1LL << 40,
+            "fine-tune for this many batches instead of whole epochs (HotNAS beta)"),
+        OptionDecl::flag("partial_checkpoint", false,
+                         "load only the checkpoint's tensors that fit the network; the rest keep "
+                         "their initialisation (fine-tuning Zeng et al.'s base networks)"),
+        OptionDecl::path("save_checkpoint", "", "write the trained weights here"),
+        OptionDecl::integer("bn_images", 2000, 0, 1LL << 40,
+                            "training images that recompute the batch-norm statistics before "
+                            "testing (\"precise BN\"; 0: keep the running averages)"),
+        OptionDecl::choice("augment", "none", {"none", "flip", "shift", "rotate", "all"},
+                           "training-set augmentation: random horizontal flips, shifts of up to "
+                           "1/8 of the image, rotations of up to 15 degrees, or all three (Lu et "
+                           "al. §4)"),
+        OptionDecl::choice("resolution", "dataset", {"dataset", "network"},
+                           "dataset: the network adapts to the images' size (see README, input "
+                           "adaptation); network: the images are padded to the network's input "
+                           "size, which keeps its resolution (Lu et al.'s 32x32 networks on "
+                           "28x28 Fashion-MNIST)"),
+        cache_option(),
+    };
+    d.insert(d.end(), rest.begin(), rest.end());
+    return d;
+  }();
   return decls;
 }
 

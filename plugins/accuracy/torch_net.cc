@@ -27,13 +27,20 @@ torch::Tensor ste(const torch::Tensor& x, const torch::Tensor& q) {
 
 torch::Tensor activate(Activation a, const torch::Tensor& x) {
   switch (a) {
-    case Activation::kNone: return x;
-    case Activation::kRelu: return torch::relu(x);
-    case Activation::kRelu6: return torch::clamp(x, 0.0, 6.0);
-    case Activation::kSigmoid: return torch::sigmoid(x);
-    case Activation::kSwish: return x * torch::sigmoid(x);
-    case Activation::kHardswish: return x * torch::clamp(x + 3.0, 0.0, 6.0) / 6.0;
-    case Activation::kHardsigmoid: return torch::clamp(x + 3.0, 0.0, 6.0) / 6.0;
+    case Activation::kNone:
+      return x;
+    case Activation::kRelu:
+      return torch::relu(x);
+    case Activation::kRelu6:
+      return torch::clamp(x, 0.0, 6.0);
+    case Activation::kSigmoid:
+      return torch::sigmoid(x);
+    case Activation::kSwish:
+      return x * torch::sigmoid(x);
+    case Activation::kHardswish:
+      return x * torch::clamp(x + 3.0, 0.0, 6.0) / 6.0;
+    case Activation::kHardsigmoid:
+      return torch::clamp(x + 3.0, 0.0, 6.0) / 6.0;
   }
   return x;
 }
@@ -70,8 +77,8 @@ TorchNet::TorchNet(const network::Network& net) : ir_(net) {
       }
       case Op::kLinear:
         s.linear = register_module(
-            mod, torch::nn::Linear(torch::nn::LinearOptions(l.in_shapes.at(0).c, l.out_channels)
-                                       .bias(l.bias)));
+            mod, torch::nn::Linear(
+                     torch::nn::LinearOptions(l.in_shapes.at(0).c, l.out_channels).bias(l.bias)));
         break;
       case Op::kInput:
       case Op::kMaxPool:
@@ -108,14 +115,16 @@ torch::Tensor TorchNet::forward(torch::Tensor x) {
     auto in = [&](std::size_t k) -> const torch::Tensor& { return out[s.inputs.at(k)]; };
     torch::Tensor y;
     switch (l.op) {
-      case Op::kInput: y = x; break;
+      case Op::kInput:
+        y = x;
+        break;
       case Op::kConv2d: {
         torch::Tensor w = s.conv->weight;
         if (s.mask.defined()) w = w * s.mask;
         if (l.quant) w = ste(w, quantize_weight(w, l.quant->w_int, l.quant->w_frac));
         y = torch::conv2d(in(0), w, s.conv->bias, {l.stride_h, l.stride_w},
-                          {l.effective_pad_h(), l.effective_pad_w()},
-                          {l.dilation_h, l.dilation_w}, l.effective_groups());
+                          {l.effective_pad_h(), l.effective_pad_w()}, {l.dilation_h, l.dilation_w},
+                          l.effective_groups());
         break;
       }
       case Op::kLinear: {
@@ -132,8 +141,12 @@ torch::Tensor TorchNet::forward(torch::Tensor x) {
         y = torch::avg_pool2d(in(0), {l.kernel_h, l.kernel_w}, {l.stride_h, l.stride_w},
                               {l.pad_h, l.pad_w}, l.ceil_mode);
         break;
-      case Op::kAdaptiveAvgPool: y = torch::adaptive_avg_pool2d(in(0), {l.out_h, l.out_w}); break;
-      case Op::kGlobalAvgPool: y = torch::adaptive_avg_pool2d(in(0), {1, 1}); break;
+      case Op::kAdaptiveAvgPool:
+        y = torch::adaptive_avg_pool2d(in(0), {l.out_h, l.out_w});
+        break;
+      case Op::kGlobalAvgPool:
+        y = torch::adaptive_avg_pool2d(in(0), {1, 1});
+        break;
       case Op::kAdd:
         y = in(0);
         for (std::size_t k = 1; k < s.inputs.size(); ++k) y = y + in(k);
@@ -154,15 +167,19 @@ torch::Tensor TorchNet::forward(torch::Tensor x) {
         y = t.view({n, l.groups, c / l.groups, h, w}).transpose(1, 2).reshape({n, c, h, w});
         break;
       }
-      case Op::kFlatten: y = in(0).reshape({n, -1, 1, 1}); break;
-      case Op::kActivation: y = in(0); break;
+      case Op::kFlatten:
+        y = in(0).reshape({n, -1, 1, 1});
+        break;
+      case Op::kActivation:
+        y = in(0);
+        break;
     }
     if (s.bn) y = s.bn->forward(y);
     if (l.activation != Activation::kNone) {
       if (on_activation) on_activation(l.name, y);
       if (!linear_activations) y = activate(l.activation, y);
     }
-    if (l.quant && l.op != Op::kInput) {
+    if (l.quant && l.quant->quantizes_activations() && l.op != Op::kInput) {
       y = ste(y, quantize_activation(y, l.quant->a_int, l.quant->a_frac));
     }
     out[i] = y;
@@ -176,8 +193,12 @@ const TorchNet::Step& TorchNet::step(const std::string& layer) const {
   return steps_[it->second];
 }
 
-torch::nn::Conv2d TorchNet::conv(const std::string& layer) const { return step(layer).conv; }
-torch::nn::Linear TorchNet::linear(const std::string& layer) const { return step(layer).linear; }
+torch::nn::Conv2d TorchNet::conv(const std::string& layer) const {
+  return step(layer).conv;
+}
+torch::nn::Linear TorchNet::linear(const std::string& layer) const {
+  return step(layer).linear;
+}
 torch::nn::BatchNorm2d TorchNet::batch_norm(const std::string& layer) const {
   return step(layer).bn;
 }
@@ -192,7 +213,9 @@ void TorchNet::set_mask(const std::string& layer, torch::Tensor mask) {
   s.conv->weight.mul_(s.mask);
 }
 
-torch::Tensor TorchNet::mask(const std::string& layer) const { return step(layer).mask; }
+torch::Tensor TorchNet::mask(const std::string& layer) const {
+  return step(layer).mask;
+}
 
 void TorchNet::apply_masks() {
   torch::NoGradGuard g;

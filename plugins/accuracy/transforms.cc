@@ -25,7 +25,8 @@ std::vector<torch::Tensor> pattern_candidates(int k, int zeros) {
     while (i >= 0 && pos[static_cast<std::size_t>(i)] == n - zeros + i) --i;
     if (i < 0) break;
     ++pos[static_cast<std::size_t>(i)];
-    for (int j = i + 1; j < zeros; ++j) pos[static_cast<std::size_t>(j)] = pos[static_cast<std::size_t>(j - 1)] + 1;
+    for (int j = i + 1; j < zeros; ++j)
+      pos[static_cast<std::size_t>(j)] = pos[static_cast<std::size_t>(j - 1)] + 1;
   }
   return out;
 }
@@ -64,8 +65,9 @@ void apply_patterns(TorchNet& net, const std::string& layer,
     throw InputError({}, "pattern", "layer '" + layer + "': a 1x1 kernel has no pattern");
   }
   auto stack = torch::stack(patterns);
-  auto choice = best_pattern(w, stack);                 // [O, I]
-  auto mask = stack.index_select(0, choice.flatten())  // [O*I, k, k]
+  auto choice = best_pattern(w, stack);  // [O, I]
+  auto mask = stack
+                  .index_select(0, choice.flatten())  // [O*I, k, k]
                   .view(w.sizes());
   net.set_mask(layer, mask);
   auto& l = ir_layer(const_cast<network::Network&>(net.ir()), layer);
@@ -129,8 +131,10 @@ std::unique_ptr<TorchNet> transfer(TorchNet& src, const network::Network& ir) {
             if (m.defined()) m = m.index_select(1, in);
           } else {
             throw InputError({}, "channel_cut",
-                             "layer '" + l.name + "': a channel cut cannot ripple into a grouped "
-                             "convolution (groups " + std::to_string(s.groups) + ")");
+                             "layer '" + l.name +
+                                 "': a channel cut cannot ripple into a grouped "
+                                 "convolution (groups " +
+                                 std::to_string(s.groups) + ")");
           }
         }
         const std::int64_t want = l.effective_out_channels();
@@ -175,14 +179,15 @@ std::unique_ptr<TorchNet> transfer(TorchNet& src, const network::Network& ir) {
         out = in_kept(0);
         for (std::size_t k = 1; k < l.inputs.size(); ++k) {
           auto other = in_kept(k);
-          const bool same = out.defined() == other.defined() &&
-                            (!out.defined() || (out.sizes().equals(other.sizes()) &&
-                                                out.equal(other)));
+          const bool same =
+              out.defined() == other.defined() &&
+              (!out.defined() || (out.sizes().equals(other.sizes()) && out.equal(other)));
           // A [C,1,1] gate (squeeze-excite) follows its own producer's channels.
           if (!same) {
             throw InputError({}, "channel_cut",
-                             "layer '" + l.name + "': its inputs keep different channels; cut "
-                             "every branch of an element-wise op alike");
+                             "layer '" + l.name +
+                                 "': its inputs keep different channels; cut "
+                                 "every branch of an element-wise op alike");
           }
         }
         break;
@@ -206,16 +211,22 @@ std::unique_ptr<TorchNet> transfer(TorchNet& src, const network::Network& ir) {
       case Op::kChannelShuffle:
         if (in_kept(0).defined()) {
           throw InputError({}, "channel_cut",
-                           "layer '" + l.name + "': a channel cut cannot ripple through a "
-                           "channel shuffle");
+                           "layer '" + l.name +
+                               "': a channel cut cannot ripple through a "
+                               "channel shuffle");
         }
         break;
-      case Op::kInput: break;
-      default: out = l.inputs.empty() ? torch::Tensor() : in_kept(0); break;
+      case Op::kInput:
+        break;
+      default:
+        out = l.inputs.empty() ? torch::Tensor() : in_kept(0);
+        break;
     }
     if (auto bn = dst->batch_norm(l.name)) {
       auto sb = src.batch_norm(l.name);
-      auto pick = [&](const torch::Tensor& t) { return out.defined() ? t.index_select(0, out) : t; };
+      auto pick = [&](const torch::Tensor& t) {
+        return out.defined() ? t.index_select(0, out) : t;
+      };
       copy(bn->weight, pick(sb->weight.detach()), "batch-norm scale");
       copy(bn->bias, pick(sb->bias.detach()), "batch-norm shift");
       copy(bn->running_mean, pick(sb->running_mean), "batch-norm mean");

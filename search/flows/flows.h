@@ -13,5 +13,6 @@ void register_single_flows();    // single.cc: joint, nas, has
 void register_phase_flow();      // phase.cc: HAS on the seed network, then NAS
 void register_nested_flow();     // nested.cc: HAS outside, NAS inside
 void register_spec_grid_flow();  // specs.cc: NAS per point of a grid of hardware values
+void register_hotnas_flow();     // hotnas.cc: HotNAS iSpace / iSearch from a trained zoo
 
 }  // namespace coda::search

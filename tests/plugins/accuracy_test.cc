@@ -410,7 +410,8 @@ TEST(TableEvaluator, PublishedNumbersWithSources) {
             }).find("no imagenet accuracy for 'mobilenet_v2:width=0.5'"),
             std::string::npos);
   EXPECT_EQ(input_error_of([&] { make_evaluator("oracle"); }),
-            "'evaluator': unknown accuracy evaluator 'oracle'; available: table, train, zero-cost");
+            "'evaluator': unknown accuracy evaluator 'oracle'; available: hot-start, table, train, "
+            "zero-cost");
   EXPECT_EQ(input_error_of([&] {
               make_evaluator("table", {{"proxy", "naswot"}});
             }),

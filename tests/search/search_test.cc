@@ -457,13 +457,13 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
   auto acc = test::run_coda("search --experiment " + dir + "/acc.yaml --out " + dir + "/a");
   EXPECT_EQ(acc.code, 1);
   EXPECT_NE(acc.err.find("acc.yaml:7:23: 'evaluator': unknown accuracy evaluator 'oracle'; "
-                         "available: table, train, zero-cost"),
+                         "available: hot-start, table, train, zero-cost"),
             std::string::npos)
       << acc.err;
   test::write_file(dir + "/flow.yaml", "arch: edge\nflow: zigzag\n");
   auto flow = test::run_coda("search --experiment " + dir + "/flow.yaml --out " + dir + "/g");
-  EXPECT_NE(flow.err.find("flow.yaml:2:7: 'flow': unknown flow 'zigzag'; available: has, joint, "
-                          "nas, nested, phase"),
+  EXPECT_NE(flow.err.find("flow.yaml:2:7: 'flow': unknown flow 'zigzag'; available: has, "
+                          "hotnas, joint, nas, nested, phase"),
             std::string::npos)
       << flow.err;
   test::write_file(dir + "/space.yaml",
@@ -611,8 +611,8 @@ TEST_F(SearchFixture, SectionsTakeTheDeclaredOptions) {
                 "allowed; one of naswot, synflow");
   EXPECT_EQ(error("accuracy: {evaluator: table}\nobjective: {name: ln}\n"),
             dir +
-                "/bad.yaml:7:19: 'name': unknown objective 'ln'; available: enas, lu, nahas, "
-                "zeng");
+                "/bad.yaml:7:19: 'name': unknown objective 'ln'; available: enas, hotnas, lu, "
+                "nahas, zeng");
   EXPECT_EQ(
       error("accuracy: {evaluator: table}\nobjective: {latency_ms: 1}\ncost_model: analytical\n"
             "cost_model_training: {samples: 10}\n"),
