@@ -26,12 +26,13 @@ std::vector<LayerDetect> idetect(const network::Network& net, const FpgaConfig& 
     d.estimate = estimate(l, hw, Scope::kNetwork);
     d.bottleneck = d.estimate.bottleneck;
     const LayerEstimate& e = d.estimate;
-    d.reason = d.bottleneck == 'O'
-                   ? fmt::format("Lat2 = tO {:.0f} cycles (steps x Lat1 {:.0f})", e.t_o,
-                                 e.steps_n * e.lat1)
-                   : fmt::format("Lat1 = t{} {:.0f} cycles (tComp {:.0f}, tI {:.0f}, tW {:.0f})",
-                                 d.bottleneck == 'C' ? "Comp" : std::string(1, d.bottleneck),
-                                 e.lat1, e.t_comp, e.t_i, e.t_w);
+    d.reason =
+        d.bottleneck == 'O'
+            ? fmt::format("O: Lat2 = tO {:.0f} cycles (steps x Lat1 {:.0f})", e.t_o,
+                          e.steps_n * e.lat1)
+            : fmt::format("{}: Lat1 = t{} {:.0f} cycles (tComp {:.0f}, tI {:.0f}, tW {:.0f})",
+                          d.bottleneck, d.bottleneck == 'C' ? "Comp" : std::string(1, d.bottleneck),
+                          e.lat1, e.t_comp, e.t_i, e.t_w);
     out.push_back(std::move(d));
   }
   return out;
@@ -176,7 +177,7 @@ ISpace generate_ispace(const network::Network& backbone, const ParamSet& design,
     if (has) continue;
     const long long lanes = l.is_depthwise() ? hw.tm_dw : hw.tn;
     if (auto cut = channel_cut_dimension(backbone, producer, lanes, true, o)) {
-      cut->reason = "feeds " + d.layer + ": " + d.reason;
+      cut->reason = "I of " + d.layer + " (eq. 16): " + d.reason.substr(3);
       s.compression.push_back(std::move(*cut));
     }
   }

@@ -20,7 +20,7 @@
 //   layers:
 //     - layer: layer1.0.conv1
 //       idetect: C
-//       reason: "Lat1 = tComp 12544 cycles (tI 3136, tW 4410)"
+//       reason: "C: Lat1 = tComp 8100 cycles (tComp 8100, tI 3686, tW 1482)"
 //       pattern: [0, 2, 3, 4]      # PAT_c zeros per kernel; PAT_n below
 //       patterns: 4
 //     - layer: layer4.0.conv1

@@ -276,28 +276,38 @@ class HotnasFlow : public Flow {
         bb.mc_feasible ? bb.mc_min : 0.0, bb.mc_avg, bb.mc_max, bb.ispace->compression.size()));
   }
 
-  std::unique_ptr<Objective> objective_for(FlowRun& run, const Backbone& bb) const {
+  // Eq. 18 normalised by `accuracy` as A_ori (when the objective takes it).
+  std::unique_ptr<Objective> objective_for(FlowRun& run, double accuracy) const {
     if (run.experiment().objective_options.declares("accuracy_original")) {
-      return run.objective_with({{"accuracy_original", std::max(bb.accuracy, 1e-6)}});
+      return run.objective_with({{"accuracy_original", std::max(accuracy, 1e-6)}});
     }
     return run.objective_with({});
   }
 
   // iSearch step 1: prune by the minimum latency, rank by eq. 18, keep K.
+  // Ranked on one scale: with each backbone's own A_ori, r_acc of its
+  // original accuracy would be 1 for all and accuracy would not count, so
+  // A_ori here is the best original accuracy of the survivors (the paper's
+  // acc_baseline role, §III-① iv).
   void select(FlowRun& run, std::vector<Backbone>& bbs) {
     std::vector<Backbone*> feasible;
+    double best = 0;
     for (auto& bb : bbs) {
       if (!bb.mc_feasible) {
         bb.pruned_because = "no feasible sample";
       } else if (bb.mc_min > t_ms_) {
         bb.pruned_because = fmt::format("minimum {:.3f} ms > T", bb.mc_min);
       } else {
-        Measured m;
-        m.accuracy = bb.accuracy;
-        m.latency_ms = bb.mc_min;
-        bb.rank_reward = objective_for(run, bb)->reward(m);
         feasible.push_back(&bb);
+        best = std::max(best, bb.accuracy);
       }
+    }
+    const auto scale = objective_for(run, best);
+    for (Backbone* bb : feasible) {
+      Measured m;
+      m.accuracy = bb->accuracy;
+      m.latency_ms = bb->mc_min;
+      bb->rank_reward = scale->reward(m);
     }
     std::stable_sort(feasible.begin(), feasible.end(), [](const Backbone* a, const Backbone* b) {
       return a->rank_reward > b->rank_reward;
@@ -332,6 +342,7 @@ class HotnasFlow : public Flow {
 
   struct SearchOutcome {
     std::vector<Evaluation> pool;
+    double seconds = 0;                  // the search's wall time when it first ran
     const Evaluation* winner = nullptr;  // the most accurate design meeting T
     const Evaluation* fastest = nullptr;
   };
@@ -343,6 +354,7 @@ class HotnasFlow : public Flow {
     st.space = space;
     auto ev = run.evaluator(*space, objective);
     const std::string dir = bb.dir + "/" + name;
+    const auto t0 = std::chrono::steady_clock::now();
     const long long episodes = run.budget().integer("episodes");
     run.log(fmt::format("{}: {} ({} dimensions, {} episodes)", bb.net.name(), name,
                         space->dimensions().size(), episodes));
@@ -352,6 +364,14 @@ class HotnasFlow : public Flow {
     run.write(st, dir, &objective);
     SearchOutcome out;
     out.pool = st.pool;
+    // A resumed run reports the time the search took when it ran.
+    const std::string timing = dir + "/seconds.json";
+    if (!fs::exists(timing)) {
+      write_json({{"seconds",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}},
+                 timing);
+    }
+    out.seconds = read_json_file(timing).at("seconds").get<double>();
     for (const auto& x : out.pool) {
       if (!x.feasible) continue;
       if (!out.fastest || x.predicted.latency_s < out.fastest->predicted.latency_s)
@@ -368,7 +388,10 @@ class HotnasFlow : public Flow {
   }
 
   nlohmann::json outcome_json(const SearchOutcome& o) const {
-    nlohmann::json j = {{"evaluations", o.pool.size()}};
+    long long fine_tuned = 0;
+    for (const auto& x : o.pool) fine_tuned += x.feasible && x.accuracy > 0 ? 1 : 0;
+    nlohmann::json j = {
+        {"evaluations", o.pool.size()}, {"scored", fine_tuned}, {"seconds", o.seconds}};
     if (o.winner) {
       j["meets"] = true;
       j["accuracy"] = o.winner->accuracy;
@@ -385,16 +408,13 @@ class HotnasFlow : public Flow {
   // re-simulation, final fine-tuning and Table V.
   nlohmann::json co_search(FlowRun& run, Backbone& bb, Stage& stage) {
     const Experiment& e = run.experiment();
-    const auto objective = objective_for(run, bb);
+    const auto objective = objective_for(run, bb.accuracy);
     const fpga::ISpace& is = *bb.ispace;
     const unsigned long long seed = fnv1a64(bb.net.name(), e.seed);
     const auto co_space =
         std::make_shared<const SearchSpace>(bb.net, is.compression, is.hardware, std::nullopt);
-    const auto t0 = std::chrono::steady_clock::now();
     SearchOutcome co = one_search(run, bb, *objective, co_space, "cosearch", seed, &stage);
-    const double co_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    nlohmann::json row = {{"cosearch", outcome_json(co)}, {"cosearch_seconds", co_seconds}};
+    nlohmann::json row = {{"cosearch", outcome_json(co)}};
     if (run.budget().flag("baselines")) {
       const auto hw_space = std::make_shared<const SearchSpace>(
           bb.net, std::vector<CompressionDimension>{}, is.hardware, std::nullopt);
@@ -417,8 +437,8 @@ class HotnasFlow : public Flow {
     row["hotnas_latency_ms"] = w.predicted.latency_s * 1e3;
     row["params_original"] = bb.net.params();
     row["params_hotnas"] = win.net.params();
-    row["weight_bits_original"] = weight_bits(bb.net, *bb.design);
-    row["weight_bits_hotnas"] = weight_bits(win.net, win.hw);
+    row["weights_mb_original"] = weight_megabytes(bb.net, *bb.design);
+    row["weights_mb_hotnas"] = weight_megabytes(win.net, win.hw);
     // Re-simulation in SystemC.
     cost::CostModelContext c;
     c.arch = e.arch;
@@ -457,15 +477,16 @@ class HotnasFlow : public Flow {
     return row;
   }
 
-  static int weight_bits(const network::Network& net, const ParamSet& hw) {
-    int bits = 0;
+  // Table IV's "Param. (S)": every parameter at its layer's weight bits
+  // (the datapath's width where a layer is not quantized).
+  static double weight_megabytes(const network::Network& net, const ParamSet& hw) {
+    double bits = 0;
     for (const auto id : net.layers()) {
       const auto& l = net.layer(id);
-      if (l.op == network::Op::kConv2d) {
-        bits = std::max(bits, l.quant ? l.quant->weight_bits() : hw.get_int("data_bits"));
-      }
+      bits += static_cast<double>(network::layer_params(l)) *
+              (l.quant ? l.quant->weight_bits() : hw.get_int("data_bits"));
     }
-    return bits;
+    return bits / 8 / 1e6;
   }
 
   // Table V: the winner's changes applied in the order P, C, Q, X, H, each
@@ -489,7 +510,7 @@ class HotnasFlow : public Flow {
         if (dims[k].kind == kind && x[k] != 0) {
           choice[k] = x[k];
           changes.push_back(dims[k].layer + " " + dims[k].label(dims[k].values[x[k]]) + " (" +
-                            dims[k].reason.substr(0, dims[k].reason.find(' ')) + ")");
+                            dims[k].reason.substr(0, dims[k].reason.find(':')) + ")");
         }
       }
       const double after = latency(*bb.design);
@@ -537,7 +558,7 @@ class HotnasFlow : public Flow {
     }
     s += "\n## Table IV: the backbones and their HotNAS designs\n\n"
          "| backbone | original acc. | original (ms) | HotNAS acc. (beta) | HotNAS acc. (final) | "
-         "HotNAS (ms) | SystemC (ms) | meets T | params | weight bits | co-search (s) |\n"
+         "HotNAS (ms) | SystemC (ms) | meets T | params | weights (MB) | co-search (s) |\n"
          "|---|---|---|---|---|---|---|---|---|---|---|\n";
     for (const auto& b : r["backbones"]) {
       if (!b["kept"].get<bool>()) continue;
@@ -545,12 +566,12 @@ class HotnasFlow : public Flow {
         s += fmt::format(
             "| {} | {:.2f}% | {:.3f} | - | - | - | - | no | - | - | {:.0f} |\n",
             b["backbone"].get<std::string>(), b["accuracy_original"].get<double>() * 100,
-            b["latency_original_ms"].get<double>(), b["cosearch_seconds"].get<double>());
+            b["latency_original_ms"].get<double>(), b["cosearch"]["seconds"].get<double>());
         continue;
       }
       s += fmt::format(
           "| {} | {:.2f}% | {:.3f} | {:.2f}% | {} | {:.3f} | {:.3f} | yes | {:.2f}M -> {:.2f}M | "
-          "{} -> {} | {:.0f} |\n",
+          "{:.2f} -> {:.2f} | {:.0f} |\n",
           b["backbone"].get<std::string>(), b["accuracy_original"].get<double>() * 100,
           b["latency_original_ms"].get<double>(), b["hotnas_accuracy_search"].get<double>() * 100,
           b.contains("hotnas_accuracy_final")
@@ -558,22 +579,28 @@ class HotnasFlow : public Flow {
               : "-",
           b["hotnas_latency_ms"].get<double>(), b["hotnas_latency_systemc_ms"].get<double>(),
           b["params_original"].get<double>() / 1e6, b["params_hotnas"].get<double>() / 1e6,
-          b["weight_bits_original"].get<int>(), b["weight_bits_hotnas"].get<int>(),
-          b["cosearch_seconds"].get<double>());
+          b["weights_mb_original"].get<double>(), b["weights_mb_hotnas"].get<double>(),
+          b["cosearch"]["seconds"].get<double>());
     }
     s += "\n## Baselines with the same episodes: what co-search buys\n\n"
-         "| backbone | search | meets T | accuracy | latency (ms) |\n|---|---|---|---|---|\n";
+         "| backbone | search | meets T | accuracy | latency (ms) | designs scored | seconds |\n"
+         "|---|---|---|---|---|---|---|\n";
     for (const auto& b : r["backbones"]) {
       if (!b["kept"].get<bool>()) continue;
       for (const char* k : {"cosearch", "hardware_only", "compression_only"}) {
         if (!b.contains(k)) continue;
         const auto& o = b[k];
+        const std::string tail =
+            fmt::format(" {} of {} | {:.0f} |\n", o["scored"].get<long long>(),
+                        o["evaluations"].get<long long>(), o["seconds"].get<double>());
         s += o["meets"].get<bool>()
-                 ? fmt::format("| {} | {} | yes | {:.2f}% | {:.3f} |\n",
+                 ? fmt::format("| {} | {} | yes | {:.2f}% | {:.3f} |",
                                b["backbone"].get<std::string>(), k,
-                               o["accuracy"].get<double>() * 100, o["latency_ms"].get<double>())
-                 : fmt::format("| {} | {} | no | - | fastest {:.3f} |\n",
-                               b["backbone"].get<std::string>(), k, o.value("fastest_ms", 0.0));
+                               o["accuracy"].get<double>() * 100, o["latency_ms"].get<double>()) +
+                       tail
+                 : fmt::format("| {} | {} | no | - | fastest {:.3f} |",
+                               b["backbone"].get<std::string>(), k, o.value("fastest_ms", 0.0)) +
+                       tail;
       }
     }
     for (const auto& b : r["backbones"]) {
@@ -589,8 +616,10 @@ class HotnasFlow : public Flow {
                          ch.empty() ? "-" : join(ch, "; "), row["reduction_ms"].get<double>());
       }
     }
-    s += fmt::format("\nSearch wall time (after the zoo): {:.0f} s\n",
-                     r["search_seconds"].get<double>());
+    s += fmt::format(
+        "\nWall time of this run, after the zoo (a resumed run counts from its "
+        "resume): {:.0f} s\n",
+        r["search_seconds"].get<double>());
     return s;
   }
 
