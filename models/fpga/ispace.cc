@@ -215,7 +215,6 @@ std::string ISpace::to_yaml() const {
     for (const auto& c : compression) {
       if (c.layer == det.layer) mine.push_back(&c);
     }
-    if (mine.empty()) continue;
     out << YAML::BeginMap;
     out << YAML::Key << "layer" << YAML::Value << det.layer;
     out << YAML::Key << "idetect" << YAML::Value << std::string(1, det.bottleneck);
@@ -243,9 +242,9 @@ std::string ISpace::to_yaml() const {
   }
   out << YAML::EndMap << YAML::EndMap;
   return std::string(
-             "# HotNAS iSpace (coda): each layer's iDetect class and the dimensions it\n"
-             "# gets; the first value of every list is the layer as it is. Edit and\n"
-             "# pass back with the hotnas flow's `ispace_dir`.\n") +
+             "# HotNAS iSpace (coda): every conv and linear layer's iDetect class on the\n"
+             "# design and the dimensions it gets; the first value of every list is the\n"
+             "# layer as it is. Edit and pass back with the hotnas flow's `ispace_dir`.\n") +
          out.c_str() + "\n";
 }
 

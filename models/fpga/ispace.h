@@ -17,7 +17,10 @@
 // The space is a file a user can read and edit:
 //   backbone: resnet18
 //   design: {tm: 70, tn: 0, tr: 32, tc: 64, ib: 6, wb: 18, ob: 6, ...}
-//   layers:
+//   layers:                       # every conv and linear layer, in order
+//     - layer: conv1
+//       idetect: C
+//       reason: "C: Lat1 = tComp 8281 cycles (tComp 8281, tI 288, tW 672)"
 //     - layer: layer1.0.conv1
 //       idetect: C
 //       reason: "C: Lat1 = tComp 8100 cycles (tComp 8100, tI 3686, tW 1482)"

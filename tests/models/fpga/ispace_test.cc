@@ -133,6 +133,8 @@ TEST(ISpace, GeneratedFileReadsBackAndEditsAreChecked) {
   EXPECT_EQ(by_layer["layer4.1.conv2"], (Kinds{"quant"}));
   EXPECT_EQ(by_layer["fc"], (Kinds{"quant"}));
   EXPECT_EQ(by_layer.count("conv1"), 0u);  // 7x7: no 3x3 pattern category
+  // The file still lists it, with its class (iDesign's iDetect of every layer).
+  EXPECT_NE(s.to_yaml().find("- layer: conv1\n    idetect: C\n"), std::string::npos) << s.to_yaml();
   // H: each swept field keeps the design's neighbours in the space's lists.
   for (const auto& d : s.hardware.dimensions()) {
     if (d.name == "tm") {
