@@ -1,9 +1,11 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <numeric>
 #include <random>
@@ -188,10 +190,18 @@ void save_checkpoint(TorchNet& net, const std::string& path) {
   torch::serialize::OutputArchive a;
   for (const auto& p : net.named_parameters()) a.write(p.key(), p.value(), false);
   for (const auto& b : net.named_buffers()) a.write(b.key(), b.value(), true);
+  // Whole or not at all: a temporary file beside it, then a rename.
+  const std::string tmp = path + ".tmp";
   try {
-    a.save_to(path);
+    a.save_to(tmp);
   } catch (const c10::Error& e) {
+    std::remove(tmp.c_str());
     throw InputError({path, 0, 0}, "checkpoint", "cannot write the checkpoint");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError({path, 0, 0}, "checkpoint",
+                     std::string("cannot write the checkpoint: ") + std::strerror(errno));
   }
 }
 

@@ -58,13 +58,11 @@ std::string content_hash(const std::string& path) {
   return hex;
 }
 
-// Saves the weights and the entry, each by rename, weights first: an entry
-// never names a half-written checkpoint.
+// Saves the weights and the entry (each whole or not at all), weights first:
+// an entry never names a half-written checkpoint.
 ZooEntry store(TorchNet& model, ZooEntry e, const std::string& stem_path) {
   fs::create_directories(fs::path(stem_path).parent_path());
-  const std::string tmp = stem_path + ".pt.tmp";
-  save_checkpoint(model, tmp);
-  fs::rename(tmp, stem_path + ".pt");
+  save_checkpoint(model, stem_path + ".pt");
   e.checkpoint = fs::absolute(stem_path + ".pt").string();
   e.checkpoint_hash = content_hash(e.checkpoint);
   write_file_atomic(stem_path + ".json", e.to_json().dump(2) + "\n");

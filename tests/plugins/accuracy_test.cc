@@ -119,6 +119,19 @@ TEST(Transforms, QuantizedLayerUsesTheQuantizer) {
   EXPECT_TRUE(quantize_activation(torch::relu(seen), 3, 2).allclose(expect));
 }
 
+TEST(Checkpoint, AFailedWriteIsAnErrorAndLeavesNoFile) {
+  torch::manual_seed(1);
+  TorchNet m(small_net(false));
+  const std::string dir = test::temp_dir("checkpoint");
+  save_checkpoint(m, dir + "/w.pt");
+  EXPECT_TRUE(std::filesystem::exists(dir + "/w.pt"));
+  EXPECT_FALSE(std::filesystem::exists(dir + "/w.pt.tmp"));
+  const std::string bad = dir + "/missing/w.pt";
+  EXPECT_EQ(input_error_of([&] { save_checkpoint(m, bad); }),
+            bad + ": 'checkpoint': cannot write the checkpoint");
+  EXPECT_FALSE(std::filesystem::exists(bad));
+}
+
 TEST(Transforms, PatternPruningKeepsMasksThroughFineTuning) {
   EXPECT_EQ(pattern_candidates(3, 3).size(), 84u);  // HotNAS Figure 4
   EXPECT_EQ(pattern_candidates(3, 1).size(), 9u);

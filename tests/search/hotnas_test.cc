@@ -114,6 +114,31 @@ std::string experiment(const std::string& dir, double t_ms) {
   return path;
 }
 
+TEST(Hotnas, TheFlowNamesWhatItNeeds) {
+  const std::string dir = temp_dir("hotnas-bad");
+  auto run = [&](const std::string& arch, const std::string& space, const std::string& objective) {
+    write_file(dir + "/bad.yaml", "name: bad\narch: " + arch + "\nflow: hotnas\nhardware_space: " +
+                                      std::string(CODA_SOURCE_DIR) + "/configs/spaces/" + space +
+                                      "\nstrategy: {name: random}\nobjective: " + objective +
+                                      "\naccuracy: {evaluator: table}\n"
+                                      "budget: {backbones: [resnet18]}\n");
+    return run_coda("run " + dir + "/bad.yaml --out " + dir + "/out");
+  };
+  const auto edge = run("edge", "edge_hw.yaml", "{name: hotnas, latency_ms: 8}");
+  EXPECT_EQ(edge.code, 1);
+  EXPECT_NE(edge.err.find(dir + "/bad.yaml: 'arch': the hotnas flow searches the HotNAS FPGA "
+                                "engine; allowed: fpga"),
+            std::string::npos)
+      << edge.err;
+  const auto no_t = run("fpga", "fpga_hotnas.yaml", "{name: nahas, area_mm2: 10}");
+  EXPECT_EQ(no_t.code, 1);
+  EXPECT_NE(no_t.err.find(dir + "/bad.yaml: 'objective': the hotnas flow needs the timing "
+                                "constraint T as the objective's latency_ms, e.g. {name: hotnas, "
+                                "latency_ms: 8}"),
+            std::string::npos)
+      << no_t.err;
+}
+
 nlohmann::json rows_without_times(const std::string& file) {
   auto j = nlohmann::json::parse(read_file(file));
   j.erase("search_seconds");
