@@ -41,7 +41,7 @@ void FlowRun::log(const std::string& line) const {
 }
 
 std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space) {
-  return std::make_unique<Evaluator>(space, *cost_, *accuracy_, *objective_, e_.workers);
+  return evaluator(space, *objective_);
 }
 
 std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space,

@@ -15,9 +15,6 @@ SearchSpace::SearchSpace(std::optional<space::NasSpace> nas,
   if (nas_.has_value() == fixed_net_.has_value()) {
     throw InputError({}, "network", "give either a network space or a fixed network");
   }
-  if (hw_.has_value() == fixed_hw_.has_value()) {
-    throw InputError({}, "hardware", "give either a hardware space or a fixed hardware config");
-  }
   if (nas_) {
     for (const auto& d : nas_->decisions()) {
       dims_.push_back({d.name, d.labels});
@@ -34,9 +31,6 @@ SearchSpace::SearchSpace(network::Network backbone,
       hw_(std::move(hw)),
       fixed_hw_(std::move(fixed_hw)),
       compression_(std::move(compression)) {
-  if (hw_.has_value() == fixed_hw_.has_value()) {
-    throw InputError({}, "hardware", "give either a hardware space or a fixed hardware config");
-  }
   for (const auto& d : compression_) {
     Dimension dim{d.name(), {}};
     for (int v : d.values) dim.labels.push_back(d.label(v));
@@ -47,6 +41,9 @@ SearchSpace::SearchSpace(network::Network backbone,
 }
 
 void SearchSpace::add_hw_dimensions() {
+  if (hw_.has_value() == fixed_hw_.has_value()) {
+    throw InputError({}, "hardware", "give either a hardware space or a fixed hardware config");
+  }
   if (hw_) {
     ParamSet probe = hw_->point(0);
     for (const auto& d : hw_->dimensions()) {

@@ -23,6 +23,7 @@ std::vector<LayerDetect> idetect(const network::Network& net, const FpgaConfig& 
     if (l.op != "conv2d" && l.op != "linear") continue;
     LayerDetect d;
     d.layer = l.name;
+    d.engine = l;
     d.estimate = estimate(l, hw, Scope::kNetwork);
     d.bottleneck = d.estimate.bottleneck;
     const LayerEstimate& e = d.estimate;
@@ -79,26 +80,13 @@ std::optional<CompressionDimension> channel_cut_dimension(const network::Network
   return cut;
 }
 
-namespace {
-
-const FpgaLayer* find_layer(const std::vector<FpgaLayer>& ls, const std::string& name) {
-  for (const auto& l : ls) {
-    if (l.name == name) return &l;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
 std::vector<CompressionDimension> layer_dimensions(const network::Network& net,
                                                    const LayerDetect& d, const FpgaConfig& hw,
                                                    const ISpaceOptions& o) {
   const network::Layer& l = net.layer(net.id(d.layer));
-  const auto layers = engine_layers(net, Scope::kNetwork, hw.data_bits);
-  const FpgaLayer* fl = find_layer(layers, d.layer);
+  const FpgaLayer& fl = d.engine;
   std::vector<CompressionDimension> dims;
-  if (!fl) return dims;
-  const bool depthwise = fl->kind == Kind::kDepthwise;
+  const bool depthwise = fl.kind == Kind::kDepthwise;
   const bool linear = l.op == network::Op::kLinear;
   const LayerEstimate& e = d.estimate;
   const double lat1 = e.lat1;
@@ -142,10 +130,10 @@ std::vector<CompressionDimension> layer_dimensions(const network::Network& net,
   }
   // X: layers with slack keep their latency with a kernel larger by 2.
   if (c != 'C' && !patterned && !linear && !l.compression.kernel_expand) {
-    FpgaLayer grown = *fl;
+    FpgaLayer grown = fl;
     grown.kh += 2, grown.kw += 2, grown.ph += 1, grown.pw += 1;
-    grown.kernel_ones = grown.kh * grown.kw - (fl->kh * fl->kw - fl->kernel_ones);
-    grown.macs = fl->macs * grown.kh * grown.kw / (fl->kh * fl->kw);
+    grown.kernel_ones = grown.kh * grown.kw - (fl.kh * fl.kw - fl.kernel_ones);
+    grown.macs = fl.macs * grown.kh * grown.kw / (fl.kh * fl.kw);
     if (estimate(grown, hw, Scope::kNetwork).cycles <= e.cycles * (1 + 1e-9)) {
       CompressionDimension x{d.layer, CompressionKind::kKernelExpand, {0, 1}, 0, d.reason};
       if (builds(net, x)) dims.push_back(std::move(x));

@@ -63,6 +63,7 @@ struct ISpaceOptions {
 // iDetect of one conv layer on a design (Property 2), with its terms.
 struct LayerDetect {
   std::string layer;
+  FpgaLayer engine;  // what the engine runs for it
   char bottleneck = 'C';
   LayerEstimate estimate;
   std::string reason;
