@@ -2,6 +2,7 @@
 
 #include "core/files.h"
 #include "models/cost/cost_model.h"
+#include "models/cost/layer_model.h"
 #include "models/cost/lut.h"
 #include "models/cost/mlp.h"
 #include "models/dpu/dpu.h"
@@ -27,6 +28,7 @@ void register_builtins() {
     // Cost models.
     cost::register_accelerator_cost_models();
     cost::register_mlp_cost_model();
+    cost::register_layer_cost_model();
     cost::register_lut_cost_model();
     // Accuracy evaluators.
     accuracy::register_table_evaluator();

@@ -257,8 +257,8 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
   const std::vector<const Evaluation*> ranked = rank_by_reward(o.pool);
   sim::Accelerator& acc = sim::accelerator(exp.arch);
   nlohmann::json top = nlohmann::json::array();
-  double err_sum = 0;
-  int err_n = 0;
+  double err_sum = 0, model_err_sum = 0;
+  int err_n = 0, verified = 0;
   for (std::size_t i = 0; i < ranked.size() && static_cast<int>(i) < exp.top_k; ++i) {
     TopDesign t{*ranked[i]};
     if (ranked[i]->feasible) {
@@ -270,7 +270,9 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
       t.sim_area_mm2 = s.area_mm2;
       if (s.feasible && s.latency_s > 0) {
         t.latency_error = std::abs(t.e.predicted.latency_s - s.latency_s) / s.latency_s;
+        t.model_latency_error = std::abs(t.e.model_latency_s - s.latency_s) / s.latency_s;
         err_sum += t.latency_error;
+        model_err_sum += t.model_latency_error;
         ++err_n;
       }
     }
@@ -288,7 +290,11 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
                      {"latency_ms", t.sim_latency_s * 1e3},
                      {"energy_mj", t.sim_energy_j * 1e3},
                      {"area_mm2", t.sim_area_mm2}}},
-                   {"latency_error", t.latency_error}});
+                   {"latency_error", t.latency_error},
+                   {"verified", t.e.verified},
+                   {"model_latency_ms", t.e.model_latency_s * 1e3},
+                   {"model_latency_error", t.model_latency_error}});
+    verified += t.e.verified;
     r.top.push_back(t);
   }
   nlohmann::json best = {{"experiment", exp.name},
@@ -300,7 +306,9 @@ ExperimentResult write_outputs(const Experiment& exp, const Objective& objective
                          {"fresh_evaluations", o.fresh},
                          {"seconds", seconds},
                          {"top_k", top},
-                         {"top_k_latency_error_mean", err_n ? err_sum / err_n : 0.0}};
+                         {"top_k_latency_error_mean", err_n ? err_sum / err_n : 0.0},
+                         {"top_k_model_latency_error_mean", err_n ? model_err_sum / err_n : 0.0},
+                         {"top_k_verified", verified}};
   // A best candidate that cannot even be built (every episode failed to
   // decode) has no network or hardware to show; its reason is in history.csv.
   if (!r.top.empty() && r.top.front().e.buildable()) {

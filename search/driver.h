@@ -56,6 +56,9 @@ struct TopDesign {
   bool simulated_feasible = false;
   double sim_latency_s = 0, sim_energy_j = 0, sim_area_mm2 = 0;
   double latency_error = 0;  // |predicted - simulated| / simulated
+  // The same for the cost model's own prediction, which differs from
+  // `predicted` when the design was simulated in the loop.
+  double model_latency_error = 0;
 };
 
 struct ExperimentResult {

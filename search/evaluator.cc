@@ -29,7 +29,9 @@ nlohmann::json Evaluation::to_json() const {
           {"energy_j", predicted.energy_j},
           {"area_mm2", predicted.area_mm2},
           {"params", params},
-          {"macs", macs}};
+          {"macs", macs},
+          {"verified", verified},
+          {"model_latency_s", model_latency_s}};
 }
 
 Evaluation Evaluation::from_json(const nlohmann::json& j) {
@@ -48,6 +50,8 @@ Evaluation Evaluation::from_json(const nlohmann::json& j) {
   e.predicted.area_mm2 = j.at("area_mm2").get<double>();
   e.params = j.at("params").get<double>();
   e.macs = j.at("macs").get<double>();
+  e.verified = j.value("verified", false);
+  e.model_latency_s = j.value("model_latency_s", 0.0);
   return e;
 }
 
@@ -57,6 +61,7 @@ Evaluator::Evaluator(const SearchSpace& space, cost::CostModel& cost,
 
 void Evaluator::remember(const Evaluation& e) {
   cache_[e.key] = e;
+  if (verifier_) verifier_->remember(e);
 }
 
 Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
@@ -89,7 +94,7 @@ Evaluation Evaluator::finish(const Candidate& x, const cost::Metrics& m,
     if (e.feasible) e.accuracy = it->second;
   }
   e.reward = objective_.reward(e.measured());
-  ++fresh_;
+  e.model_latency_s = m.latency_s;
   return e;
 }
 
@@ -134,6 +139,28 @@ std::vector<Evaluation> Evaluator::evaluate(
     for (std::size_t i = 0; i < queries.size(); ++i) metrics[queries[i]] = ms[i];
   }
   for (std::size_t j : queries) out[j] = finish(batch[j], metrics[j], &decoded[j]->net);
+  fresh_ += static_cast<long long>(todo.size());
+  if (verifier_ && verifier_->active()) {
+    std::vector<std::size_t> check;
+    for (std::size_t j : queries) {
+      if (verifier_->wants(out[j])) check.push_back(j);
+    }
+    std::vector<const Decoded*> nets;
+    for (std::size_t j : check) nets.push_back(decoded[j].get());
+    const auto simulated =
+        nets.empty() ? std::vector<cost::Metrics>{} : verifier_->simulate(nets, workers_);
+    for (std::size_t k = 0; k < check.size(); ++k) {
+      const std::size_t j = check[k];
+      const double model_latency = out[j].predicted.latency_s;
+      out[j] = finish(batch[j], simulated[k], &decoded[j]->net);
+      out[j].verified = true;
+      out[j].model_latency_s = model_latency;
+    }
+    for (std::size_t j : todo) {
+      verifier_->record(out[j], out[j].verified ? std::move(decoded[j]) : nullptr);
+    }
+    verifier_->end_batch();
+  }
   for (std::size_t j : todo) cache_[out[j].key] = out[j];
   // Repeats within the batch take the first occurrence's answer.
   for (std::size_t j = 0; j < batch.size(); ++j) {

@@ -17,6 +17,7 @@
 #include "models/cost/cost_model.h"
 #include "search/objective.h"
 #include "search/space.h"
+#include "search/verify.h"
 
 namespace coda::search {
 
@@ -31,6 +32,10 @@ struct Evaluation {
   double reward = 0;
   double params = 0, macs = 0;
   bool cached = false;  // answered from the cache in this run
+  // Simulated in the loop (verify.h): `predicted` holds the simulator's
+  // answer and model_latency_s the cost model's own prediction.
+  bool verified = false;
+  double model_latency_s = 0;
   // The reason of a candidate whose network or hardware cannot be built
   // starts with this; such a candidate has nothing to decode.
   static constexpr const char* kCannotBuild = "cannot build: ";
@@ -51,6 +56,9 @@ class Evaluator {
       const std::function<void(std::size_t, const Evaluation&)>& on_result = nullptr);
   // Seeds the cache (a resumed run's journal).
   void remember(const Evaluation& e);
+  // Simulation in the loop: `verifier` (which must outlive the evaluator)
+  // picks fresh candidates to simulate and learns from them.
+  void set_verifier(Verifier* verifier) { verifier_ = verifier; }
   long long fresh_evaluations() const { return fresh_; }
   const SearchSpace& space() const { return space_; }
 
@@ -64,6 +72,7 @@ class Evaluator {
   std::map<std::string, Evaluation> cache_;
   std::map<std::string, double> accuracy_cache_;  // network hash -> accuracy
   long long fresh_ = 0;
+  Verifier* verifier_ = nullptr;
 };
 
 }  // namespace coda::search

@@ -81,9 +81,18 @@ template std::pair<std::string, Options> load_named_section(const YamlDoc&, cons
                                                             const accuracy::EvaluatorRegistry&,
                                                             const std::string&);
 
+Options load_verify_section(const YamlDoc& doc) {
+  const YAML::Node node = doc.root["cost_model"];
+  if (!node || !node.IsMap()) return Options(verify_options(), "cost_model");
+  return Options::from_yaml(verify_options(), "cost_model", doc, node, {"model"});
+}
+
 std::pair<std::string, Options> load_cost_model_section(const YamlDoc& doc) {
-  std::string spec =
-      doc.root["cost_model"] ? read_string(doc.file, doc.root, "cost_model") : "simulator";
+  const YAML::Node node = doc.root["cost_model"];
+  std::string spec = !node          ? std::string("simulator")
+                     : node.IsMap() ? read_string(doc.file, node, "model")
+                                    : read_string(doc.file, doc.root, "cost_model");
+  load_verify_section(doc);  // the map's other keys are checked here too
   const std::string kind = cost::cost_model_kind(spec);
   const auto& entry = cost::cost_models().at(
       kind,
@@ -196,6 +205,7 @@ Experiment load_experiment(const std::string& path) {
 
   // The cost model: a spec, and its options from cost_model_training.
   std::tie(e.cost_model, e.cost_model_options) = load_cost_model_section(doc);
+  e.verify = load_verify_section(doc);
   return e;
 }
 

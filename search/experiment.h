@@ -13,7 +13,9 @@
 //   hardware: ../hardware/edge/baseline.yaml      # nas: the fixed hardware
 //   strategy: {name: reinforce, lr: 0.005}        # a strategy and its options
 //   objective: {name: nahas, latency_ms: 0.5, area_mm2: 12, kind: soft}
-//   cost_model: mlp:model.pt    # a cost model: mlp[:FILE] | simulator | analytical
+//   cost_model: mlp:model.pt    # a cost model: mlp[:FILE] | mlp-layer[:FILE] | simulator | ...
+//   # or, with simulation in the loop (search/verify.h):
+//   # cost_model: {model: mlp-layer, verify: top, top_k: 5, fine_tune_every: 4}
 //   cost_model_training: {space: ../spaces/edge_joint.yaml, samples: 20000}  # its options
 //   accuracy: {evaluator: zero-cost, dataset: fashion-mnist, proxy: naswot}
 //   seed: 1
@@ -51,6 +53,7 @@ struct Experiment {
   Options objective_options;
   std::string cost_model;  // a spec
   Options cost_model_options;
+  Options verify;  // verify_options() from the cost_model map
   std::string accuracy_evaluator;
   Options accuracy_options;
   unsigned long long seed = 1;
@@ -74,8 +77,11 @@ std::pair<std::string, Options> load_named_section(const YamlDoc& doc, const std
                                                    const std::string& name_key,
                                                    const std::string& fallback, const R& registry,
                                                    const std::string& owner);
-// ...and `cost_model: SPEC` (default simulator) with its options from
-// `cost_model_training:`, file arguments relative to the file.
+// ...and `cost_model: SPEC` or `cost_model: {model: SPEC, <verify options>}`
+// (default simulator) with its options from `cost_model_training:`, file
+// arguments relative to the file...
 std::pair<std::string, Options> load_cost_model_section(const YamlDoc& doc);
+// ...and the verify options of the map form (defaults otherwise).
+Options load_verify_section(const YamlDoc& doc);
 
 }  // namespace coda::search

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <set>
 
 #include "core/files.h"
 #include "core/plugin.h"
@@ -27,6 +28,7 @@ FlowRun::FlowRun(const Experiment& e, const RunOptions& opts) : e_(e), opts_(opt
   c.options = e.cost_model_options;
   c.seed = e.seed;
   cost_ = cost::make_cost_model(e.cost_model, c);
+  verifier_ = std::make_unique<Verifier>(e.verify, e.arch, *cost_);
   accuracy_ = accuracy::evaluators().make(e.accuracy_evaluator, e.accuracy_options);
   objective_ = objectives().make(e.objective, e.objective_options);
   if (!e.network.empty()) network_ = network::load_network(e.network);
@@ -46,7 +48,9 @@ std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space) {
 
 std::unique_ptr<Evaluator> FlowRun::evaluator(const SearchSpace& space,
                                               const Objective& objective) {
-  return std::make_unique<Evaluator>(space, *cost_, *accuracy_, objective, e_.workers);
+  auto ev = std::make_unique<Evaluator>(space, *cost_, *accuracy_, objective, e_.workers);
+  if (verifier_->active()) ev->set_verifier(verifier_.get());
+  return ev;
 }
 
 namespace {
@@ -124,7 +128,17 @@ ExperimentResult run_experiment(const Experiment& e, const RunOptions& opts) {
   FlowRun run(e, opts);
   const std::unique_ptr<Flow> flow = flows().make(e.flow);
   const Stage final_stage = flow->run(run);
-  return run.write(final_stage, opts.out);
+  ExperimentResult r = run.write(final_stage, opts.out);
+  if (const Verifier* v = run.verifier()) {
+    std::set<std::string> verified;
+    for (const auto& h : final_stage.pool)
+      if (h.verified) verified.insert(h.key);
+    r.best["verification"] = {{"simulated_in_the_loop", verified.size()},
+                              {"fine_tunes", v->fine_tunes()},
+                              {"options", e.verify.to_json()}};
+    write_json(r.best, opts.out + "/best.json");
+  }
+  return r;
 }
 
 }  // namespace coda::search

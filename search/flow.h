@@ -65,6 +65,10 @@ class FlowRun {
   std::unique_ptr<Objective> objective_with(const nlohmann::json& overrides) const;
   std::unique_ptr<accuracy::AccuracyEvaluator> accuracy_with(const nlohmann::json& overrides) const;
   cost::CostModel& cost_model() { return *cost_; }
+  // Simulation in the loop, when the experiment asks for it (else null).
+  const Verifier* verifier() const {
+    return verifier_ && verifier_->active() ? verifier_.get() : nullptr;
+  }
   // The experiment's search settings for one search in `dir`.
   SearchSettings settings(const std::string& dir, long long episodes,
                           unsigned long long seed) const;
@@ -86,6 +90,7 @@ class FlowRun {
   std::unique_ptr<accuracy::AccuracyEvaluator> accuracy_;
   std::unique_ptr<Objective> objective_;
   std::optional<network::Network> network_;
+  std::unique_ptr<Verifier> verifier_;
   std::chrono::steady_clock::time_point start_;
 };
 

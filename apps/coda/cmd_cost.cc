@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "apps/coda/commands.h"
+#include "models/cost/layer_model.h"
 #include "models/cost/lut.h"
 #include "models/cost/mlp.h"
 #include "models/cost/validate.h"
@@ -15,11 +16,29 @@ namespace coda::app {
 void register_cost_commands(CLI::App& app) {
   // coda train
   struct TrainArgs {
-    std::string data, out;
+    std::string data, out, model = "mlp", features = "shapes+twin";
     cost::TrainOptions opts;
+    cost::LayerTrainOptions layer;
   };
   auto t = std::make_shared<TrainArgs>();
-  auto* train = app.add_subcommand("train", "Train the MLP cost model on a dataset");
+  auto* train = app.add_subcommand("train", "Train a learned cost model on a dataset");
+  train
+      ->add_option("--model", t->model,
+                   "mlp: the whole-network MLP; mlp-layer: the layer-level ensemble (uses the "
+                   "dataset's per-layer latencies)")
+      ->check(CLI::IsMember({"mlp", "mlp-layer"}))
+      ->capture_default_str();
+  train
+      ->add_option("--members", t->layer.members,
+                   "mlp-layer: ensemble members (their spread is the uncertainty)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  train
+      ->add_option("--features", t->features,
+                   "mlp-layer: what a layer row holds: its shapes and the hardware knobs, plus "
+                   "(shapes+twin) the analytical twin's estimate of the layer")
+      ->check(CLI::IsMember({"shapes", "shapes+twin"}))
+      ->capture_default_str();
   train->add_option("--data", t->data, "dataset directory (coda dataset)")->required();
   train->add_option("--out", t->out, "TorchScript model file (metadata beside it as .json)")
       ->required();
@@ -49,9 +68,44 @@ void register_cost_commands(CLI::App& app) {
   train->add_option("--threads", t->opts.threads, "CPU threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  train->callback([t] {
+  train->callback([t, train] {
     t->opts.out = t->out;
     t->opts.log = [](const std::string& line) { std::cerr << line << "\n"; };
+    if (t->model == "mlp-layer") {
+      // The layer model keeps its own defaults; options given override them.
+      for (const char* only : {"--dropout", "--lambda"}) {
+        if (train->count(only)) {
+          throw InputError({only, 0, 0}, only,
+                           "applies to --model mlp only (mlp-layer has no dropout and weighs "
+                           "every target by its spread)");
+        }
+      }
+      cost::LayerTrainOptions& l = t->layer;
+      if (train->count("--hidden")) l.hidden = t->opts.hidden;
+      if (train->count("--layers")) l.layers = t->opts.layers;
+      if (train->count("--batch")) l.batch = t->opts.batch;
+      if (train->count("--lr")) l.lr = t->opts.lr;
+      if (train->count("--epochs")) l.epochs = t->opts.epochs;
+      if (train->count("--patience")) l.patience = t->opts.patience;
+      l.seed = t->opts.seed;
+      if (train->count("--threads")) l.threads = t->opts.threads;
+      l.out = t->out;
+      l.log = t->opts.log;
+      const auto rep = cost::train_layer_model(
+          cost::load_layer_train_data(t->data, t->features == "shapes+twin"), l);
+      std::cout << fmt::format(
+          "train: mlp-layer, {} members, best epoch {} of {}, validation loss {:.5f}, "
+          "validation latency within 10% {:.1f}%, calibration scale {:.2f}, {} train / {} "
+          "validation samples, {:.1f} s -> {}\n",
+          l.members, rep.best_epoch, rep.epochs_run, rep.best_val_loss,
+          100 * rep.val_latency_within_10pct, rep.calibration_scale, rep.train_samples,
+          rep.val_samples, rep.seconds, t->out);
+      return;
+    }
+    for (const char* only : {"--members", "--features"}) {
+      if (train->count(only))
+        throw InputError({only, 0, 0}, only, "applies to --model mlp-layer only");
+    }
     const auto rep = cost::train_mlp_on_dataset(t->data, t->opts);
     std::cout << fmt::format(
         "train: best epoch {} of {}, validation loss {:.5f}, {} train / {} validation samples, "

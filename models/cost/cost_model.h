@@ -16,12 +16,19 @@
 
 namespace coda::cost {
 
+// z of the two-sided 90% interval of a normal distribution.
+inline constexpr double kZ90Interval = 1.6448536269514722;
+
 struct Metrics {
   bool feasible = true;
   std::string reason;
   double latency_s = 0;
   double energy_j = 0;
   double area_mm2 = 0;
+  // How unsure a learned model is of latency: the standard deviation of its
+  // log (calibrated, so exp(+-1.645 sigma) is a 90% interval); 0 when the
+  // model gives no spread (the simulators, the analytical twins).
+  double latency_sigma = 0;
 };
 
 struct Query {
@@ -40,6 +47,12 @@ class CostModel {
   // True when one large batch in this process is fastest (a learned model);
   // false when queries gain from being spread over worker processes.
   virtual bool prefers_one_batch() const { return false; }
+  // Simulated answers for `batch` that a learned model folds into itself
+  // (online fine-tuning); returns false for models that do not learn.
+  virtual bool learn(const std::vector<Query>& batch, const std::vector<Metrics>& truth) {
+    (void)batch, (void)truth;
+    return false;
+  }
 };
 
 // What a factory gets: the spec's argument ("model.pt" of "mlp:model.pt"),

@@ -17,8 +17,12 @@ namespace coda::cost {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr const char* kFormat = "coda-dataset/1";
-constexpr const char* kHeader = "index,status,latency_s,energy_j,area_mm2,nas,hw,reason";
+// Format 2 adds the per-layer latencies the layer-level model learns from;
+// format 1 datasets (without them) still read.
+constexpr const char* kFormat = "coda-dataset/2";
+constexpr const char* kFormatV1 = "coda-dataset/1";
+constexpr const char* kHeader = "index,status,latency_s,energy_j,area_mm2,nas,hw,reason,layers";
+constexpr const char* kHeaderV1 = "index,status,latency_s,energy_j,area_mm2,nas,hw,reason";
 
 std::string shard_name(int i) {
   char buf[32];
@@ -48,6 +52,7 @@ std::vector<std::string> split_words(const std::string& text) {
 // What a row must hold, from the schema: a choice per NAS decision within
 // its labels, a value per hardware field, and an index below `samples`.
 struct Layout {
+  bool v1 = false;  // no layers column
   std::vector<std::size_t> nas_labels;
   std::size_t hw_fields = 0;
   long long samples = 0;
@@ -55,13 +60,14 @@ struct Layout {
 
 Layout layout_of(const nlohmann::json& schema, const std::string& dir) {
   Layout l;
+  l.v1 = schema.value("format", "") == kFormatV1;
   try {
     for (const auto& d : schema.at("nas_decisions")) l.nas_labels.push_back(d.at("labels").size());
     l.hw_fields = schema.at("hw_fields").size();
     l.samples = schema.at("samples").get<long long>();
   } catch (const nlohmann::json::exception& e) {
     throw InputError({dir + "/schema.json", 0, 0}, "",
-                     std::string("not a coda-dataset/1 schema: ") + e.what());
+                     std::string("not a coda-dataset schema: ") + e.what());
   }
   return l;
 }
@@ -74,9 +80,11 @@ std::optional<std::pair<std::string, std::string>> parse_row(const std::string& 
   const auto split = csv_split(line);
   if (!split) return Fault{"", "unbalanced quotes"};
   const auto& f = *split;
-  if (f.size() != 8) {
-    return Fault{
-        "", "expected 8 columns (" + std::string(kHeader) + "), found " + std::to_string(f.size())};
+  const std::size_t columns = layout.v1 ? 8 : 9;
+  if (f.size() != columns) {
+    return Fault{"", "expected " + std::to_string(columns) + " columns (" +
+                         (layout.v1 ? kHeaderV1 : kHeader) + "), found " +
+                         std::to_string(f.size())};
   }
   const auto idx = parse_int(f[0]);
   if (!idx || *idx < 0 || *idx >= layout.samples) {
@@ -123,6 +131,21 @@ std::optional<std::pair<std::string, std::string>> parse_row(const std::string& 
     return Fault{"hw", std::to_string(s.hw.size()) + " values; the schema has " +
                            std::to_string(layout.hw_fields) + " hardware fields"};
   }
+  s.layers.clear();
+  if (!layout.v1) {
+    for (const auto& word : split_words(f[8])) {
+      const auto colon = word.find(':');
+      const auto pos = colon == std::string::npos ? std::nullopt : parse_int(word.substr(0, colon));
+      const auto v =
+          colon == std::string::npos ? std::nullopt : parse_double(word.substr(colon + 1));
+      if (!pos || *pos < 0 || !v || !std::isfinite(*v) || *v < 0) {
+        return Fault{"layers", "'" + word +
+                                   "' is not position:latency_s (a layer's position in "
+                                   "topological order and its latency >= 0)"};
+      }
+      s.layers.push_back({static_cast<int>(*pos), *v});
+    }
+  }
   return std::nullopt;
 }
 
@@ -142,10 +165,10 @@ std::vector<Sample> read_shard(const std::string& path, const Layout& layout, bo
     pos = nl == std::string::npos ? text.size() : nl + 1;
     ++line_no;
     if (line_no == 1) {
-      if (line != kHeader) {
-        throw InputError(
-            {path, 1, 0}, "",
-            "the header is not " + std::string(kHeader) + ": not a coda dataset shard");
+      const char* header = layout.v1 ? kHeaderV1 : kHeader;
+      if (line != header) {
+        throw InputError({path, 1, 0}, "",
+                         "the header is not " + std::string(header) + ": not a coda dataset shard");
       }
       continue;
     }
@@ -181,7 +204,11 @@ std::string sample_to_csv(const Sample& s) {
   for (std::size_t i = 0; i < s.nas.size(); ++i) o << (i ? " " : "") << s.nas[i];
   o << "\",\"";
   for (std::size_t i = 0; i < s.hw.size(); ++i) o << (i ? " " : "") << s.hw[i];
-  o << "\"," << csv_quote(s.metrics.reason);
+  o << "\"," << csv_quote(s.metrics.reason) << ",\"";
+  o.precision(6);
+  for (std::size_t i = 0; i < s.layers.size(); ++i)
+    o << (i ? " " : "") << s.layers[i].first << ":" << s.layers[i].second;
+  o << "\"";
   return o.str();
 }
 
@@ -194,8 +221,8 @@ DatasetWriter::DatasetWriter(const std::string& dir, const nlohmann::json& schem
     if (!resume)
       throw InputError({dir, 0, 0}, "--out", "holds a dataset; pass --resume to continue it");
     const nlohmann::json old = read_schema(dir);
-    for (const char* k : {"arch", "space", "nas_space", "nas_decisions", "hw_fields", "seed",
-                          "featurizer_version"}) {
+    for (const char* k : {"format", "arch", "space", "nas_space", "nas_decisions", "hw_fields",
+                          "seed", "featurizer_version"}) {
       if (old.value(k, nlohmann::json()) != schema.value(k, nlohmann::json())) {
         throw InputError({schema_path.string(), 0, 0}, k,
                          "differs from this run's (" + old.value(k, nlohmann::json()).dump() +
@@ -208,7 +235,7 @@ DatasetWriter::DatasetWriter(const std::string& dir, const nlohmann::json& schem
     const Layout layout = layout_of(old, dir);
     std::map<long long, std::string> seen;
     for (const auto& path : shards(dir)) {
-      std::string kept = std::string(kHeader) + "\n";
+      std::string kept = std::string(layout.v1 ? kHeaderV1 : kHeader) + "\n";
       const auto rows = read_shard(path, layout, true, seen, &kept);
       for (const auto& r : rows) done_.insert(r.index);
       // Rewrite the shard so it ends on a full line.
@@ -276,10 +303,11 @@ nlohmann::json read_schema(const std::string& dir) {
   } catch (const nlohmann::json::exception& e) {
     throw InputError({path, 0, 0}, "", std::string("malformed JSON: ") + e.what());
   }
-  if (!schema.is_object() || schema.value("format", nlohmann::json()) != kFormat) {
-    throw InputError(
-        {path, 0, 0}, "format",
-        std::string("is not ") + kFormat + ": not a coda dataset (or from another version)");
+  const auto format = schema.is_object() ? schema.value("format", nlohmann::json()) : nullptr;
+  if (format != kFormat && format != kFormatV1) {
+    throw InputError({path, 0, 0}, "format",
+                     std::string("is not ") + kFormat + " or " + kFormatV1 +
+                         ": not a coda dataset (or from another version)");
   }
   return schema;
 }

@@ -1,6 +1,7 @@
 // Cost-model datasets: append-only CSV shards of samples (the candidate's
-// NAS choices and hardware fields, and the simulated metrics, infeasible
-// samples included with their reason) plus schema.json. Features are
+// NAS choices and hardware fields, the simulated metrics, infeasible
+// samples included with their reason, and each layer group's simulated
+// latency) plus schema.json. Features are
 // recomputed on load by the featurizer whose version and names the schema
 // records, which keeps shards small.
 #pragma once
@@ -22,6 +23,9 @@ struct Sample {
   std::vector<int> nas;
   std::vector<double> hw;  // in the family's declaration order
   Metrics metrics;
+  // (position in the network's topological order, latency_s) of every layer
+  // group the simulator reports with a latency; empty when infeasible.
+  std::vector<std::pair<int, double>> layers;
 };
 
 std::string sample_to_csv(const Sample& s);

@@ -19,8 +19,9 @@ bool skipped(const network::Layer& l) {
   return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle;
 }
 
-// Knobs spanning more than a decade are normalised in log space.
-float normalise(const ParamDecl& d, double v) {
+}  // namespace
+
+float normalise_knob(const ParamDecl& d, double v) {
   if (!d.labels.empty()) return static_cast<float>(v / std::max<double>(1, d.labels.size() - 1));
   if (d.min > 0 && d.max / d.min > 10) {
     return static_cast<float>((std::log(v) - std::log(d.min)) /
@@ -28,8 +29,6 @@ float normalise(const ParamDecl& d, double v) {
   }
   return static_cast<float>((v - d.min) / (d.max - d.min));
 }
-
-}  // namespace
 
 int Featurizer::per_layer() {
   return static_cast<int>(kPerLayer.size() + network::all_op_names().size() +
@@ -87,7 +86,7 @@ std::vector<float> Featurizer::features(const network::Network& net, const Param
   f[k++] = static_cast<float>(std::log10(1.0 + static_cast<double>(net.params())));
   f[k++] = static_cast<float>(depth);
   f[k++] = log2p(static_cast<double>(net.input_shape().h));
-  for (const auto& d : *hw_) f[k++] = normalise(d, hw.get(d.name));
+  for (const auto& d : *hw_) f[k++] = normalise_knob(d, hw.get(d.name));
   return f;
 }
 

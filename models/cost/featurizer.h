@@ -15,6 +15,10 @@ namespace coda::cost {
 
 inline constexpr int kFeaturizerVersion = 1;
 
+// A hardware knob in [0, 1] from its declaration: a categorical field by its
+// label index, a range spanning more than a decade in log space.
+float normalise_knob(const ParamDecl& d, double v);
+
 class Featurizer {
  public:
   Featurizer(const std::vector<ParamDecl>& hw_decls, int max_layers = 80);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <unordered_map>
 
 #include "core/cluster.h"
 #include "core/files.h"
@@ -26,6 +27,21 @@ ParamSet hw_from_values(const sim::Accelerator& acc, const std::vector<double>& 
 
 }  // namespace
 
+std::vector<std::pair<int, double>> layer_latencies(const network::Network& net,
+                                                    const sim::SimResult& r) {
+  std::unordered_map<std::string, int> position;
+  const auto order = net.topological_order();
+  for (std::size_t i = 0; i < order.size(); ++i)
+    position.emplace(net.layer(order[i]).name, static_cast<int>(i));
+  std::vector<std::pair<int, double>> out;
+  if (!r.feasible) return out;
+  for (const auto& l : r.layers) {
+    const auto it = position.find(l.name);
+    if (it != position.end() && l.latency_s > 0) out.push_back({it->second, l.latency_s});
+  }
+  return out;
+}
+
 void run_dataset_job(const DatasetJob& a) {
   sim::Accelerator& acc = sim::accelerator(a.arch);
   const space::JointSpace space = space::JointSpace::load(a.space, a.arch, acc.params());
@@ -36,7 +52,7 @@ void run_dataset_job(const DatasetJob& a) {
   nlohmann::json hw_fields = nlohmann::json::array();
   for (const auto& d : acc.params()) hw_fields.push_back(d.name);
   const nlohmann::json schema = {
-      {"format", "coda-dataset/1"},
+      {"format", "coda-dataset/2"},
       {"coda_version", CODA_VERSION},
       {"simulator", std::string("coda ") + CODA_VERSION + " SystemC " + a.arch},
       {"arch", a.arch},
@@ -48,7 +64,8 @@ void run_dataset_job(const DatasetJob& a) {
       {"samples", a.samples},
       {"featurizer_version", featurizer.version()},
       {"feature_names", featurizer.names()},
-      {"columns", {"index", "status", "latency_s", "energy_j", "area_mm2", "nas", "hw", "reason"}},
+      {"columns",
+       {"index", "status", "latency_s", "energy_j", "area_mm2", "nas", "hw", "reason", "layers"}},
   };
   // Under mpirun, ranks other than 0 only simulate what rank 0 hands them.
   const auto work = [&](long long i) {
@@ -61,6 +78,7 @@ void run_dataset_job(const DatasetJob& a) {
     s.nas = js.nas;
     for (const auto& d : acc.params()) s.hw.push_back(hw.get(d.name));
     s.metrics = {r.feasible, r.reason, r.latency_s, r.energy_j, r.area_mm2};
+    s.layers = layer_latencies(net, r);
     return sample_to_csv(s);
   };
   if (cluster::active() && cluster::rank() != 0) {

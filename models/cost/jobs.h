@@ -3,8 +3,11 @@
 #pragma once
 
 #include <string>
-
+#include <utility>
 #include <vector>
+
+#include "models/network/network.h"
+#include "sim/accelerator.h"
 
 namespace coda::cost {
 
@@ -28,6 +31,11 @@ struct DatasetJob {
 };
 // Simulates the samples missing from `out` (all of them unless resuming).
 void run_dataset_job(const DatasetJob& job);
+
+// The (topological position, latency_s) of every layer group `r` reports
+// with a latency, the group named by its first layer; empty when infeasible.
+std::vector<std::pair<int, double>> layer_latencies(const network::Network& net,
+                                                    const sim::SimResult& r);
 
 // Decodes and featurizes a dataset directory for train_mlp.
 TrainData load_train_data(const std::string& dir);

@@ -21,6 +21,7 @@
 #include "core/files.h"
 #include "core/report.h"
 #include "models/cost/cost_model.h"
+#include "models/cost/early_stopping.h"
 #include "models/cost/featurizer.h"
 #include "sim/accelerator.h"
 
@@ -155,8 +156,7 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
   rep.train_samples = train_idx.size();
   rep.val_samples = val_idx.size();
   rep.best_val_loss = 1e300;
-  std::vector<torch::Tensor> best;
-  int since_best = 0;
+  EarlyStopping stopping(o.patience);
   std::vector<int64_t> shuffled = train_idx;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     net.train();
@@ -178,7 +178,6 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
     net.eval();
     torch::NoGradGuard no_grad;
     const double val_loss = loss_of(vi).item<double>();
-    rep.epochs_run = epoch;
     if (o.log) {
       char line[160];
       std::snprintf(line, sizeof line, "epoch %3d  train loss %.5f  val loss %.5f%s", epoch,
@@ -186,27 +185,9 @@ TrainReport train_mlp(const TrainData& data, const TrainOptions& o) {
                     val_loss < rep.best_val_loss ? "  *" : "");
       o.log(line);
     }
-    if (val_loss < rep.best_val_loss) {
-      rep.best_val_loss = val_loss;
-      rep.best_epoch = epoch;
-      best.clear();
-      for (const auto& p : net.parameters()) best.push_back(p.detach().clone());
-      since_best = 0;
-    } else if (++since_best >= o.patience) {
-      break;
-    } else if (since_best % 3 == 0) {
-      // Plateau: halve the learning rate (fine steps recover the last percent).
-      for (auto& g : opt.param_groups()) {
-        auto& ao = static_cast<torch::optim::AdamOptions&>(g.options());
-        ao.lr(ao.lr() * 0.5);
-      }
-    }
+    if (!stopping.next(epoch, val_loss, net, opt, rep)) break;
   }
-  {
-    torch::NoGradGuard no_grad;
-    auto params = net.parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(best[i]);
-  }
+  stopping.restore(net);
   export_torchscript(net, x_mean, x_std, y_mean, y_std, o.out);
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   nlohmann::json meta = {{"format", "coda-mlp/1"},
@@ -384,21 +365,16 @@ TrainReport train_mlp_on_dataset(const std::string& dir, const TrainOptions& opt
   return train_mlp(data, opts);
 }
 
-namespace {
-
-// The model for `c`'s training options: reused when one trained with the same
-// settings is in the cache, otherwise simulated and trained there (the
-// dataset resumes when a previous build was killed).
-std::string ensure_trained(const CostModelContext& c) {
+std::string ensure_trained(const CostModelContext& c, const std::string& kind,
+                           const CachedTrainer& train) {
   const Options& o = c.options;
   const std::string space = o.text("space");
   if (space.empty()) {
     throw InputError(o.where("space"), "cost_model_training",
-                     "cost model 'mlp' without a model file (mlp:FILE) trains one: give "
-                     "cost_model_training: {space: <joint space>, ...}");
+                     "cost model '" + kind + "' without a model file (" + kind +
+                         ":FILE) trains one: give cost_model_training: {space: <joint space>, "
+                         "...}");
   }
-  const sim::Accelerator& acc = sim::accelerator(c.arch);
-  const Featurizer featurizer(acc.params());
   std::string space_text;
   {
     std::ifstream in(space);
@@ -408,17 +384,18 @@ std::string ensure_trained(const CostModelContext& c) {
   const long long samples = o.integer("samples");
   const int epochs = static_cast<int>(o.integer("epochs"));
   const int workers = static_cast<int>(o.integer("workers"));
-  const std::uint64_t h =
-      fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|{}", CODA_VERSION, c.arch, space_text, samples, epochs,
-                          c.seed, featurizer.version()));
-  const std::string dir = fmt::format("{}/{}-{:016x}", cache_dir("mlp"), c.arch, h);
+  // The dataset format is in the key: a cache built by an older coda is
+  // not resumed into a newer format.
+  const std::uint64_t h = fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|dataset/2|{}", CODA_VERSION,
+                                              c.arch, space_text, samples, epochs, c.seed, kind));
+  const std::string dir = fmt::format("{}/{}-{:016x}", cache_dir(kind), c.arch, h);
   const std::string model = dir + "/model.pt";
   if (std::filesystem::exists(model)) {
-    std::cerr << "mlp: reusing the cost model " << model << "\n";
+    std::cerr << kind << ": reusing the cost model " << model << "\n";
     return model;
   }
   std::filesystem::create_directories(dir);
-  std::cerr << fmt::format("mlp: building the cost model in {} ({} samples, {} epochs)\n", dir,
+  std::cerr << fmt::format("{}: building the cost model in {} ({} samples, {} epochs)\n", kind, dir,
                            samples, epochs);
   DatasetJob job;
   job.arch = c.arch;
@@ -429,34 +406,42 @@ std::string ensure_trained(const CostModelContext& c) {
   job.seed = c.seed;
   job.resume = std::filesystem::exists(job.out + "/schema.json");
   run_dataset_job(job);
-  TrainOptions opts;
-  opts.out = model + ".partial";
-  opts.epochs = epochs;
-  opts.seed = c.seed;
-  opts.threads = workers;
-  opts.log = [](const std::string& line) { std::cerr << line << "\n"; };
-  const auto rep = train_mlp(load_train_data(job.out), opts);
-  std::filesystem::rename(opts.out + ".json", model + ".json");
-  std::filesystem::rename(opts.out, model);
-  std::cerr << fmt::format("mlp: trained in {:.1f} s (best epoch {} of {})\n", rep.seconds,
-                           rep.best_epoch, rep.epochs_run);
+  const auto t0 = std::chrono::steady_clock::now();
+  train(job.out, model + ".partial", epochs, c.seed, workers);
+  std::filesystem::rename(model + ".partial.json", model + ".json");
+  std::filesystem::rename(model + ".partial", model);
+  std::cerr << fmt::format(
+      "{}: trained in {:.1f} s\n", kind,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return model;
 }
 
-}  // namespace
+std::vector<OptionDecl> cached_training_options(long long epochs) {
+  return {OptionDecl::path("space", "", "joint space whose samples train the model (plain spec)"),
+          OptionDecl::integer("samples", 20000, 100, 100000000, "simulated training samples"),
+          OptionDecl::integer("epochs", epochs, 1, 10000, "training epochs"),
+          OptionDecl::integer("workers", 2, 1, 256,
+                              "worker processes for the dataset, threads for training")};
+}
 
 void register_mlp_cost_model() {
   cost_models().add(
       {"mlp",
        "the learned MLP (NAHAS §3.5.2): mlp:FILE loads a model from `coda train`; plain mlp "
        "trains one on simulated samples of `space` (cached)",
-       {OptionDecl::path("space", "", "joint space whose samples train the model (plain mlp)"),
-        OptionDecl::integer("samples", 20000, 100, 100000000, "simulated training samples"),
-        OptionDecl::integer("epochs", 20, 1, 10000, "training epochs"),
-        OptionDecl::integer("workers", 2, 1, 256,
-                            "worker processes for the dataset, threads for training")},
-       [](const CostModelContext& c) {
-         return std::make_unique<MlpCostModel>(c.arg.empty() ? ensure_trained(c) : c.arg, c.arch);
+       cached_training_options(20), [](const CostModelContext& c) {
+         const auto trainer = [](const std::string& data, const std::string& out, int epochs,
+                                 unsigned long long seed, int threads) {
+           TrainOptions opts;
+           opts.out = out;
+           opts.epochs = epochs;
+           opts.seed = seed;
+           opts.threads = threads;
+           opts.log = [](const std::string& line) { std::cerr << line << "\n"; };
+           train_mlp(load_train_data(data), opts);
+         };
+         return std::make_unique<MlpCostModel>(
+             c.arg.empty() ? ensure_trained(c, "mlp", trainer) : c.arg, c.arch);
        }});
 }
 

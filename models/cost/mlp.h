@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/options.h"
+#include "models/cost/cost_model.h"
 #include "models/cost/jobs.h"
 
 namespace coda::cost {
@@ -67,5 +69,17 @@ class MlpModel {
 // cache_dir("mlp") first, or reuses the model trained there for the same
 // settings.
 void register_mlp_cost_model();
+
+// The model file a plain learned spec ("mlp", "mlp-layer") answers with:
+// reused from cache_dir(kind) when one was trained there with the same
+// `space`, `samples`, `epochs` and seed, otherwise simulated into a dataset
+// (resumed when a previous build was killed) and trained by `train(data_dir,
+// model_out, epochs, seed, threads)`.
+using CachedTrainer =
+    std::function<void(const std::string&, const std::string&, int, unsigned long long, int)>;
+std::string ensure_trained(const CostModelContext& c, const std::string& kind,
+                           const CachedTrainer& train);
+// The options of a plain learned spec: space, samples, epochs, workers.
+std::vector<OptionDecl> cached_training_options(long long epochs);
 
 }  // namespace coda::cost

@@ -107,9 +107,13 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
   points.append(
       "index,network,sim_feasible,pred_feasible,sim_latency_s,pred_latency_s,sim_energy_j,"
       "pred_energy_j,"
-      "sim_area_mm2,pred_area_mm2\n");
+      "sim_area_mm2,pred_area_mm2,pred_latency_sigma\n");
   std::vector<double> tl, pl, te, pe, ta, pa;
   std::size_t feas_ok = 0;
+  // Calibration: how often the simulated latency lies inside the model's
+  // 90% interval, exp(log(pred) +- 1.645 sigma).
+  std::size_t with_interval = 0, inside = 0;
+  double sigma_sum = 0;
   Progress progress(job.samples, 0);
   for (long long i = 0; i < job.samples; ++i) {
     std::vector<int> choices;
@@ -130,10 +134,16 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
     const auto truth = truth_model->evaluate({{&net, &hw}})[0];
     const auto pred = model->evaluate({{&net, &hw}})[0];
     feas_ok += truth.feasible == pred.feasible;
-    points.append(fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g}\n", i,
+    points.append(fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.6g}\n", i,
                               net.name(), truth.feasible, pred.feasible, truth.latency_s,
                               pred.latency_s, truth.energy_j, pred.energy_j, truth.area_mm2,
-                              pred.area_mm2));
+                              pred.area_mm2, pred.latency_sigma));
+    if (truth.feasible && pred.latency_s > 0 && pred.latency_sigma > 0) {
+      ++with_interval;
+      sigma_sum += pred.latency_sigma;
+      inside +=
+          std::abs(std::log(truth.latency_s / pred.latency_s)) <= kZ90Interval * pred.latency_sigma;
+    }
     if (truth.feasible && pred.latency_s > 0) {
       tl.push_back(truth.latency_s), pl.push_back(pred.latency_s);
       te.push_back(truth.energy_j), pe.push_back(pred.energy_j);
@@ -161,6 +171,11 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
       {"predicted_front", pred_front.size()},
       {"recovered", recovered},
       {"recall", truth_front.empty() ? 0.0 : static_cast<double>(recovered) / truth_front.size()}};
+  nlohmann::json calibration = {{"interval", 0.9}, {"points", with_interval}};
+  if (with_interval) {
+    calibration["coverage"] = static_cast<double>(inside) / static_cast<double>(with_interval);
+    calibration["mean_sigma"] = sigma_sum / static_cast<double>(with_interval);
+  }
   const nlohmann::json metrics = {
       {"cost_model", job.cost_model},
       {"arch", job.arch},
@@ -170,7 +185,8 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
       {"energy", metric_block(te, pe)},
       {"area", metric_block(ta, pa)},
       {"feasibility_accuracy", static_cast<double>(feas_ok) / job.samples},
-      {"pareto", pareto}};
+      {"pareto", pareto},
+      {"latency_calibration", calibration}};
   write_json(metrics, job.out + "/metrics.json");
   const auto within = [&](const char* key) {
     const auto& m = metrics[key];
@@ -193,6 +209,13 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
       "pareto: the model's front keeps {} of the {} simulated Pareto designs (latency, energy, "
       "area)\n",
       recovered, truth_front.size());
+  if (with_interval) {
+    std::cout << fmt::format(
+        "calibration: the 90% interval holds {:.1f}% of the {} simulated latencies (mean sigma "
+        "{:.3f})\n",
+        100 * calibration["coverage"].get<double>(), with_interval,
+        calibration["mean_sigma"].get<double>());
+  }
   return metrics;
 }
 

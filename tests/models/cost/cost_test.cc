@@ -35,9 +35,10 @@ TEST_F(Cost, SimulatorAndAnalyticalWrapTheAccelerator) {
     cost::make_cost_model("oracle", "edge");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find(
-                  "unknown cost model 'oracle'; available: analytical, lut, mlp, simulator"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find(
+            "unknown cost model 'oracle'; available: analytical, lut, mlp, mlp-layer, simulator"),
+        std::string::npos)
         << e.what();
   }
 }
@@ -71,7 +72,7 @@ namespace {
 
 // A two-decision space (3 and 2 labels), one hardware field, 10 samples.
 nlohmann::json small_schema() {
-  return {{"format", "coda-dataset/1"},
+  return {{"format", "coda-dataset/2"},
           {"arch", "edge"},
           {"nas_decisions",
            {{{"name", "a"}, {"labels", {"x", "y", "z"}}}, {{"name", "b"}, {"labels", {"p", "q"}}}}},
@@ -118,23 +119,27 @@ TEST(Dataset, BadRowsAreErrorsNamingShardLineAndColumn) {
     return e.rfind(dir, 0) == 0 ? e.substr(dir.size()) : e;
   };
   const std::string shard = "/shard-00000.csv:4: ";
-  EXPECT_EQ(error_after("ds-nan", "2,ok,nan,0.001,1,\"0 1\",\"1\",\"\"\n"),
+  EXPECT_EQ(error_after("ds-nan", "2,ok,nan,0.001,1,\"0 1\",\"1\",\"\",\"\"\n"),
             shard + "'latency_s': 'nan' is not a finite number >= 0");
-  EXPECT_EQ(error_after("ds-dup", "1,ok,0.002,0.001,1,\"1 1\",\"1\",\"\"\n"),
+  EXPECT_EQ(error_after("ds-dup", "1,ok,0.002,0.001,1,\"1 1\",\"1\",\"\",\"\"\n"),
             shard + "'index': sample 1 was already read at shard-00000.csv:3");
-  EXPECT_EQ(error_after("ds-range", "10,ok,0.002,0.001,1,\"1 1\",\"1\",\"\"\n"),
+  EXPECT_EQ(error_after("ds-range", "10,ok,0.002,0.001,1,\"1 1\",\"1\",\"\",\"\"\n"),
             shard + "'index': '10' is not a sample index in 0..9");
   EXPECT_EQ(error_after("ds-cols", "garbage\n"),
             shard +
-                "expected 8 columns (index,status,latency_s,energy_j,area_mm2,nas,hw,reason), "
-                "found 1");
-  EXPECT_EQ(error_after("ds-choice", "2,ok,0.002,0.001,1,\"3 1\",\"1\",\"\"\n"),
+                "expected 9 columns (index,status,latency_s,energy_j,area_mm2,nas,hw,reason,"
+                "layers), found 1");
+  EXPECT_EQ(error_after("ds-layers", "2,ok,0.002,0.001,1,\"1 1\",\"1\",\"\",\"3:1e-6 4\"\n"),
+            shard +
+                "'layers': '4' is not position:latency_s (a layer's position in topological "
+                "order and its latency >= 0)");
+  EXPECT_EQ(error_after("ds-choice", "2,ok,0.002,0.001,1,\"3 1\",\"1\",\"\",\"\"\n"),
             shard + "'nas': choice 0 '3' is not in 0..2");
-  EXPECT_EQ(error_after("ds-space", "2,ok,0.002,0.001,1,\"1 1 0 0\",\"1\",\"\"\n"),
+  EXPECT_EQ(error_after("ds-space", "2,ok,0.002,0.001,1,\"1 1 0 0\",\"1\",\"\",\"\"\n"),
             shard + "'nas': 4 choices; the schema's space has 2 decisions");
-  EXPECT_EQ(error_after("ds-hw", "2,ok,0.002,0.001,1,\"1 1\",\"1 inf\",\"\"\n"),
+  EXPECT_EQ(error_after("ds-hw", "2,ok,0.002,0.001,1,\"1 1\",\"1 inf\",\"\",\"\"\n"),
             shard + "'hw': 'inf' is not a finite number");
-  EXPECT_EQ(error_after("ds-status", "2,maybe,0.002,0.001,1,\"1 1\",\"1\",\"\"\n"),
+  EXPECT_EQ(error_after("ds-status", "2,maybe,0.002,0.001,1,\"1 1\",\"1\",\"\",\"\"\n"),
             shard + "'status': 'maybe' is not one of: ok, infeasible");
   EXPECT_EQ(error_after("ds-cut", "2,ok,0.00"),
             shard +
@@ -174,6 +179,30 @@ TEST(Dataset, ResumeDropsARowCutByAKillButRejectsAShardFromAnotherSpace) {
             dir +
                 "/schema.json: 'hw_fields': differs from this run's ([\"pes_x\"] vs "
                 "[\"pes_x\",\"pes_y\"]); resume with the same settings");
+}
+
+TEST(Dataset, FirstFormatDatasetsStillReadWithoutLayerLatencies) {
+  const std::string dir = test::temp_dir("ds-v1");
+  nlohmann::json schema = small_schema();
+  schema["format"] = "coda-dataset/1";
+  test::write_file(dir + "/schema.json", schema.dump());
+  test::write_file(dir + "/shard-00000.csv",
+                   "index,status,latency_s,energy_j,area_mm2,nas,hw,reason\n"
+                   "0,ok,0.002,0.001,1,\"1 1\",\"1\",\"\"\n");
+  const auto samples = read_dataset(dir);
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_DOUBLE_EQ(samples[0].metrics.latency_s, 0.002);
+  EXPECT_TRUE(samples[0].layers.empty());
+  // Written now, a sample keeps its layers.
+  Sample s = small_sample(1);
+  s.layers = {{1, 2.5e-6}, {3, 1e-5}};
+  const std::string fresh = test::temp_dir("ds-v2");
+  {
+    DatasetWriter w(fresh, small_schema(), false);
+    w.append(1, sample_to_csv(s));
+    w.close();
+  }
+  EXPECT_EQ(read_dataset(fresh).at(0).layers, s.layers);
 }
 
 TEST(Dataset, AFullDiskIsAnErrorNotAShortShard) {

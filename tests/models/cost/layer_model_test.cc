@@ -1,0 +1,243 @@
+// The layer-level cost model (mlp-layer): its features, its training from
+// per-layer latencies, uncertainty, TorchScript export, online fine-tuning,
+// and simulation in the loop of a search.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "models/cost/jobs.h"
+#include "models/cost/layer_features.h"
+#include "models/cost/layer_model.h"
+#include "models/network/zoo.h"
+#include "models/space/nas_space.h"
+#include "sim/accelerator.h"
+#include "tests/util/cli.h"
+#include "tests/util/errors.h"
+
+namespace coda::test {
+namespace {
+
+const std::string kSrc = CODA_SOURCE_DIR;
+
+TEST(LayerModel, EveryLayerThatMayCostGetsARowAndTheTwinsEstimate) {
+  sim::Accelerator& edge = sim::accelerator("edge");
+  const network::Network net = network::build_zoo("mobilenet_v2");
+  const ParamSet hw(edge.params());
+  const cost::LayerFeaturizer plain(edge.params()), twin(edge.params(), &edge);
+  const auto a = plain.rows(net, hw), b = twin.rows(net, hw);
+  // Input and flatten get no row; every conv, add, pool and linear does.
+  std::size_t expected = 0;
+  for (auto id : net.topological_order()) {
+    const auto op = net.layer(id).op;
+    expected += op != network::Op::kInput && op != network::Op::kFlatten;
+  }
+  ASSERT_EQ(a.position.size(), expected);
+  EXPECT_EQ(b.position, a.position);
+  EXPECT_EQ(twin.layer_size(), plain.layer_size() + 2);
+  EXPECT_EQ(twin.net_size(), plain.net_size() + 4);
+  // The twin's per-layer estimates sum to its network latency less the
+  // image load and result store it charges outside the layers.
+  const sim::SimResult t = edge.analytical(net, hw);
+  double sum_ns = 0;
+  const std::size_t at = plain.layer_size();
+  for (std::size_t r = 0; r < b.position.size(); ++r) {
+    const float log2p = b.layer[r * twin.layer_size() + at];
+    sum_ns += std::exp2(static_cast<double>(log2p)) - 1;
+  }
+  double layers_ns = 0;
+  for (const auto& l : t.layers) layers_ns += l.latency_s * 1e9;
+  EXPECT_NEAR(sum_ns / layers_ns, 1.0, 1e-4);
+  // The simulator's groups map onto the same positions.
+  const sim::SimResult s = edge.simulate(net, hw, {});
+  const auto groups = cost::layer_latencies(net, s);
+  double groups_s = 0;
+  for (const auto& [pos, lat] : groups) {
+    EXPECT_NE(std::find(a.position.begin(), a.position.end(), pos), a.position.end()) << pos;
+    groups_s += lat;
+  }
+  EXPECT_GT(groups.size(), 50u);
+  EXPECT_LE(groups_s, s.latency_s);
+  EXPECT_GT(groups_s, 0.9 * s.latency_s);
+}
+
+// Dataset -> train -> validate on a small budget, in and out of family, with
+// the interval's coverage; the exported TorchScript agrees with the C++ path;
+// fine-tuning on simulated samples moves predictions towards them.
+TEST(LayerModel, LearnsFromPerLayerLatenciesAndGeneralisesOutOfFamily) {
+  const std::string dir = temp_dir("mlp-layer");
+  const std::string space = kSrc + "/configs/spaces/edge_joint.yaml";
+  ASSERT_EQ(run_coda("dataset --arch edge --space " + space +
+                     " --samples 800 --workers 2 --seed 11 --out " + dir + "/ds")
+                .code,
+            0);
+  auto r = run_coda("train --model mlp-layer --data " + dir + "/ds --out " + dir +
+                    "/m.pt --epochs 40 --members 3 --seed 2");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("train: mlp-layer, 3 members"), std::string::npos) << r.out;
+  const auto meta = nlohmann::json::parse(read_file(dir + "/m.pt.json"));
+  EXPECT_EQ(meta["format"], "coda-mlp-layer/1");
+  EXPECT_EQ(meta["analytical_twin_features"], true);
+  EXPECT_EQ(meta["train_samples"].get<int>() + meta["val_samples"].get<int>() +
+                meta["calibration_samples"].get<int>(),
+            800);
+  for (const std::string split : {"random", "leave-family-out"}) {
+    r = run_coda("validate --cost-model mlp-layer:" + dir + "/m.pt --arch edge --space " + space +
+                 " --samples 150 --split " + split + " --out " + dir + "/val-" + split);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto m = nlohmann::json::parse(read_file(dir + "/val-" + split + "/metrics.json"));
+    EXPECT_GE(m["latency"]["within_10pct"].get<double>(), 0.9) << split;
+    EXPECT_GE(m["latency"]["kendall_tau"].get<double>(), 0.9) << split;
+    const auto& c = m["latency_calibration"];
+    EXPECT_GE(c["points"].get<int>(), 140) << split;
+    EXPECT_GE(c["coverage"].get<double>(), 0.6) << split;
+    EXPECT_GT(c["mean_sigma"].get<double>(), 0) << split;
+    EXPECT_NE(r.out.find("calibration: the 90% interval holds"), std::string::npos);
+  }
+
+  sim::Accelerator& edge = sim::accelerator("edge");
+  cost::LayerModel model(dir + "/m.pt");
+  const cost::LayerFeaturizer f(edge.params(), &edge);
+  const auto s1 = *space::nas_spaces().make("nahas_s1");
+  std::mt19937_64 rng(9);
+  std::vector<network::Network> nets;
+  std::vector<cost::LayerRows> rows;
+  const ParamSet hw(edge.params());
+  for (int i = 0; i < 24; ++i) {
+    nets.push_back(s1.decode(s1.sample(rng)));
+    rows.push_back(f.rows(nets.back(), hw));
+  }
+  nets.push_back(network::build_zoo("mnasnet1_0"));
+  rows.push_back(f.rows(nets.back(), hw));
+  const auto ours = model.predict(rows);
+  const auto script = model.predict_torchscript(rows);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_NEAR(script[i].latency_s / ours[i].latency_s, 1.0, 1e-4) << i;
+    EXPECT_NEAR(script[i].energy_j / ours[i].energy_j, 1.0, 1e-4) << i;
+    EXPECT_NEAR(script[i].latency_sigma, ours[i].latency_sigma, 1e-5) << i;
+    EXPECT_GT(ours[i].latency_sigma, 0) << i;
+  }
+  // A batch answers as its networks one by one do.
+  EXPECT_NEAR(model.predict({rows[3]}).at(0).latency_s / ours[3].latency_s, 1.0, 1e-5);
+
+  // Fine-tuning: simulated answers for a different hardware point, learned
+  // online, bring the model's error on those networks down.
+  ParamSet small(edge.params());
+  small.set("pes_x", 2);
+  small.set("pes_y", 2);
+  cost::LayerTrainData seen;
+  seen.layer_f = f.layer_size();
+  seen.net_f = f.net_size();
+  std::vector<cost::LayerRows> small_rows;
+  std::vector<double> truth;
+  for (std::size_t i = 0; i < 12; ++i) {
+    const sim::SimResult s = edge.simulate(nets[i], small, {});
+    ASSERT_TRUE(s.feasible) << s.reason;
+    small_rows.push_back(f.rows(nets[i], small));
+    seen.add(small_rows.back(), {}, {true, "", s.latency_s, s.energy_j, s.area_mm2});
+    truth.push_back(s.latency_s);
+  }
+  const auto error = [&] {
+    double e = 0;
+    const auto p = model.predict(small_rows);
+    for (std::size_t i = 0; i < p.size(); ++i) e += std::abs(std::log(p[i].latency_s / truth[i]));
+    return e / static_cast<double>(p.size());
+  };
+  const double before = error();
+  model.fine_tune(seen, 60, 1e-3, 1);
+  EXPECT_LT(error(), before);
+}
+
+TEST(LayerModel, BadModelsAndDatasetsAreClearErrors) {
+  const std::string dir = temp_dir("mlp-layer-bad");
+  const std::string space = kSrc + "/configs/spaces/edge_joint.yaml";
+  std::filesystem::create_directories(dir + "/old");
+  write_file(dir + "/m.pt", "not a model");
+  write_file(dir + "/m.pt.json", R"({"format": "coda-mlp/1"})");
+  auto r = run_coda("validate --cost-model mlp-layer:" + dir + "/m.pt --arch edge --space " +
+                    space + " --samples 10 --out " + dir + "/v");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(dir + "/m.pt.json: 'format': is not coda-mlp-layer/1 (a whole-network model "
+                             "loads as mlp:FILE, this one as mlp-layer:FILE)"),
+            std::string::npos)
+      << r.err;
+  // A dataset of the first format has no per-layer latencies.
+  write_file(dir + "/old/schema.json",
+             R"({"format": "coda-dataset/1", "arch": "edge", "space": ")" + space +
+                 R"(", "samples": 1, "nas_decisions": [], "hw_fields": []})");
+  r = run_coda("train --model mlp-layer --data " + dir + "/old --out " + dir + "/n.pt");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(
+      r.err.find(dir + "/old/schema.json: 'format': coda-dataset/1 has no per-layer latencies, "
+                       "which mlp-layer learns from; rebuild the dataset with this coda"),
+      std::string::npos)
+      << r.err;
+  r = run_coda("train --model mlp --members 3 --data " + dir + "/old --out " + dir + "/n.pt");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'--members': applies to --model mlp-layer only"), std::string::npos)
+      << r.err;
+  r = run_coda("train --model mlp-layer --dropout 0.2 --data " + dir + "/old --out " + dir +
+               "/n.pt");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'--dropout': applies to --model mlp only"), std::string::npos) << r.err;
+}
+
+// Simulation in the loop: the candidates entering the top K are simulated,
+// the search ranks them by the simulated values, and the model fine-tunes on
+// them; the plain mlp-layer spec trains its model into the cache first.
+TEST(Verify, TopCandidatesAreSimulatedAndTheModelLearnsFromThem) {
+  const std::string dir = temp_dir("verify");
+  const std::string exp = dir + "/exp.yaml";
+  write_file(exp,
+             "name: verify\narch: edge\nflow: has\nnetwork: mobilenet_v2\n"
+             "hardware_space: " +
+                 kSrc +
+                 "/configs/spaces/edge_hw.yaml\n"
+                 "strategy: {name: random}\n"
+                 "objective: {latency_ms: 0.3, area_mm2: 23.4, kind: soft}\n"
+                 "cost_model: {model: mlp-layer, verify: top, top_k: 3, fine_tune_every: 2}\n"
+                 "cost_model_training: {space: " +
+                 kSrc +
+                 "/configs/spaces/edge_joint.yaml, samples: 300, epochs: 15}\n"
+                 "accuracy: {evaluator: table}\n"
+                 "budget: {evaluations: 48, batch: 8}\nseed: 3\ntop_k: 3\n");
+  const auto r = run_coda("search --experiment " + exp + " --out " + dir + "/run");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("mlp-layer: building the cost model"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("simulation in the loop:"), std::string::npos) << r.out;
+  const auto best = nlohmann::json::parse(read_file(dir + "/run/best.json"));
+  const auto& v = best.at("verification");
+  EXPECT_GE(v["simulated_in_the_loop"].get<int>(), 3);
+  EXPECT_LT(v["simulated_in_the_loop"].get<int>(), 48);
+  EXPECT_GE(v["fine_tunes"].get<int>(), 1);
+  // The top designs were simulated in the loop: what the search ranked them
+  // by is the simulator's answer, and the model's own guess is kept beside it.
+  for (const auto& t : best["top_k"]) {
+    EXPECT_TRUE(t["verified"].get<bool>()) << t.dump();
+    EXPECT_NEAR(t["latency_error"].get<double>(), 0.0, 1e-9) << t.dump();
+    EXPECT_GT(t["model_latency_ms"].get<double>(), 0) << t.dump();
+  }
+  // Unknown keys of the cost_model map are errors naming file and line.
+  write_file(dir + "/bad.yaml",
+             "name: v\narch: edge\nflow: joint\n"
+             "network_space: {space: nahas_s1, input: 224}\n"
+             "hardware_space: " +
+                 kSrc +
+                 "/configs/spaces/edge_hw.yaml\n"
+                 "strategy: {name: random}\nobjective: {latency_ms: 1}\n"
+                 "accuracy: {evaluator: table}\n"
+                 "cost_model: {model: analytical, verify: always}\n");
+  const auto bad = run_coda("search --experiment " + dir + "/bad.yaml --out " + dir + "/b");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find(dir + "/bad.yaml:9:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find(
+                "'verify': cost_model: 'always' is not allowed; one of none, top, uncertain, both"),
+            std::string::npos)
+      << bad.err;
+}
+
+}  // namespace
+}  // namespace coda::test
