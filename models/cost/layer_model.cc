@@ -44,6 +44,18 @@ struct Stack {
     }
     return h;
   }
+  // The same for an input every member shares, x [R, in]: the members'
+  // first layers are one matrix product with their weights side by side,
+  // not K products over K copies of the input.
+  torch::Tensor forward_shared(const torch::Tensor& x) const {
+    const int64_t k = w[0].size(0), in = w[0].size(1), out0 = w[0].size(2);
+    torch::Tensor h = torch::mm(x, w[0].permute({1, 0, 2}).reshape({in, k * out0}))
+                          .view({x.size(0), k, out0})
+                          .permute({1, 0, 2}) +
+                      b[0];
+    for (std::size_t j = 1; j < w.size(); ++j) h = torch::baddbmm(b[j], torch::relu(h), w[j]);
+    return h;
+  }
 };
 
 Stack make_stack(torch::nn::Module& m, const std::string& name, int64_t k, int64_t in,
@@ -83,10 +95,9 @@ struct Ensemble : torch::nn::Module {
   // layers the simulator reported.
   Out forward(const torch::Tensor& lx, const torch::Tensor& seg, const torch::Tensor& nx,
               const Norm& n, const torch::Tensor& mask = {}) const {
-    const int64_t rows = lx.size(0), nets = nx.size(0);
+    const int64_t nets = nx.size(0);
     Out o;
-    const torch::Tensor hl =
-        layer.forward(((lx - n.lx_mean) / n.lx_std).unsqueeze(0).expand({k, rows, lx.size(1)}));
+    const torch::Tensor hl = layer.forward_shared((lx - n.lx_mean) / n.lx_std);
     o.mu = hl.select(2, 0) * n.yl_s + n.yl_m;
     o.gate_logit = hl.select(2, 1);
     const torch::Tensor gate = (o.gate_logit > 0).to(torch::kFloat32);
@@ -522,6 +533,9 @@ int LayerModel::featurizer_version() const {
 bool LayerModel::uses_twin() const {
   return impl_->twin;
 }
+int LayerModel::members() const {
+  return static_cast<int>(impl_->net->k);
+}
 
 namespace {
 
@@ -669,6 +683,18 @@ class LayerCostModel : public CostModel {
 
 }  // namespace
 
+namespace {
+
+// What a cached model's key records of the trainer's defaults.
+std::string layer_settings() {
+  const LayerTrainOptions d;
+  return fmt::format("members={},hidden={},layers={},batch={},lr={},patience={},features={}",
+                     d.members, d.hidden, d.layers, d.batch, d.lr, d.patience,
+                     kLayerFeaturizerVersion);
+}
+
+}  // namespace
+
 void register_layer_cost_model() {
   auto options = cached_training_options(80);
   options.push_back(OptionDecl::integer(
@@ -694,7 +720,8 @@ void register_layer_cost_model() {
            train_layer_model(load_layer_train_data(data), opts);
          };
          return std::make_unique<LayerCostModel>(
-             c.arg.empty() ? ensure_trained(c, "mlp-layer", trainer) : c.arg, c.arch, c.options);
+             c.arg.empty() ? ensure_trained(c, "mlp-layer", layer_settings(), trainer) : c.arg,
+             c.arch, c.options);
        }});
 }
 

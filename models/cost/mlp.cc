@@ -216,6 +216,12 @@ struct MlpModel::Impl {
   std::vector<torch::Tensor> w, b;
   torch::Tensor heads_w, heads_b;  // [hidden x 4]: three regression heads and the feasibility head
   float y_mean[3], y_std[3];
+  // The single-query path's state: the previous query and its first-layer
+  // pre-activation (so predict() is not safe to call from two threads).
+  std::vector<float> last_x, last_h0;
+  int since_full = 0;
+  // Metrics from the four outputs of one row.
+  MlpPrediction finish(const float* a) const;
 };
 
 MlpModel::MlpModel(const std::string& path) : impl_(new Impl) {
@@ -261,54 +267,88 @@ int MlpModel::featurizer_version() const {
   return impl_->version;
 }
 
+namespace {
+
+// out[c] = relu(b[c] + sum_k h[k] * w[k][c]) for a row-major [in x out] w:
+// the inner loop runs over contiguous outputs, which the compiler vectorises.
+void dense_relu(const float* h, std::size_t in, const float* w, const float* b, std::size_t out,
+                float* dst, bool relu) {
+  std::copy(b, b + out, dst);
+  for (std::size_t k = 0; k < in; ++k) {
+    const float hk = h[k];
+    if (hk == 0.0f) continue;
+    const float* row = w + k * out;
+    for (std::size_t c = 0; c < out; ++c) dst[c] += hk * row[c];
+  }
+  if (relu) {
+    for (std::size_t c = 0; c < out; ++c) dst[c] = std::max(dst[c], 0.0f);
+  }
+}
+
+}  // namespace
+
+MlpPrediction MlpModel::Impl::finish(const float* a) const {
+  double v[3];
+  for (int j = 0; j < 3; ++j)
+    v[j] = std::exp(std::clamp(a[j] * y_std[j] + y_mean[j], -60.0f, 60.0f));
+  return {v[0], v[1], v[2], 1.0 / (1.0 + std::exp(-static_cast<double>(a[3])))};
+}
+
 std::vector<MlpPrediction> MlpModel::predict(const std::vector<float>& x, std::size_t n) const {
+  Impl& m = *impl_;
+  const auto hidden = static_cast<std::size_t>(m.w[0].size(1));
+  if (n == 1) {
+    // One query, in plain loops (a torch op costs microseconds of overhead).
+    // The first layer is updated from the previous query's by the features
+    // that changed (a search's consecutive candidates share most of them),
+    // and recomputed in full every 256 queries so rounding cannot drift.
+    if (m.last_x.size() != m.features || ++m.since_full >= 256) {
+      m.last_x.assign(m.features, 0.0f);
+      m.last_h0.assign(m.b[0].data_ptr<float>(), m.b[0].data_ptr<float>() + hidden);
+      m.since_full = 0;
+    }
+    const float* w0 = m.w[0].data_ptr<float>();
+    for (std::size_t j = 0; j < m.features; ++j) {
+      const float d = x[j] - m.last_x[j];
+      if (d == 0.0f) continue;
+      const float* row = w0 + j * hidden;
+      for (std::size_t c = 0; c < hidden; ++c) m.last_h0[c] += d * row[c];
+      m.last_x[j] = x[j];
+    }
+    std::vector<float> h(hidden), next(hidden);
+    for (std::size_t c = 0; c < hidden; ++c) h[c] = std::max(m.last_h0[c], 0.0f);
+    for (std::size_t i = 1; i < m.w.size(); ++i) {
+      dense_relu(h.data(), hidden, m.w[i].data_ptr<float>(), m.b[i].data_ptr<float>(), hidden,
+                 next.data(), true);
+      h.swap(next);
+    }
+    float out[4];
+    dense_relu(h.data(), hidden, m.heads_w.data_ptr<float>(), m.heads_b.data_ptr<float>(), 4, out,
+               false);
+    return {m.finish(out)};
+  }
   torch::NoGradGuard no_grad;
   const torch::Tensor in = torch::from_blob(
-      const_cast<float*>(x.data()),
-      {static_cast<int64_t>(n), static_cast<int64_t>(impl_->features)}, torch::kFloat32);
-  // The same computation as the exported forward(). A single query reads
-  // only the first-layer rows of its non-zero features (one-hot and padded
-  // slots are mostly zero), which halves the memory the query touches.
-  torch::Tensor h;
-  if (n == 1) {
-    // h0 = b0 + sum over non-zero features of x_j * W0[j, :], accumulated in place.
-    const auto hidden = impl_->w[0].size(1);
-    std::vector<float> acc(static_cast<std::size_t>(hidden));
-    const float* b0 = impl_->b[0].data_ptr<float>();
-    std::copy(b0, b0 + hidden, acc.begin());
-    const float* w0 = impl_->w[0].data_ptr<float>();
-    for (std::size_t j = 0; j < impl_->features; ++j) {
-      const float xj = x[j];
-      if (xj == 0.0f) continue;
-      const float* row = w0 + j * static_cast<std::size_t>(hidden);
-      for (int64_t c = 0; c < hidden; ++c) acc[static_cast<std::size_t>(c)] += xj * row[c];
-    }
-    for (auto& v : acc) v = std::max(v, 0.0f);
-    h = torch::from_blob(acc.data(), {1, hidden}, torch::kFloat32).clone();
-  } else {
-    // Features zero in every row of the batch (padded layer slots, one-hot
-    // entries of ops the batch never uses: ~40% of them for NAHAS S1)
-    // contribute nothing; the first layer's GEMM runs on the others only.
-    const torch::Tensor used = (in != 0).any(0).nonzero().squeeze(1);
-    if (used.size(0) < static_cast<int64_t>(impl_->features) * 9 / 10) {
-      h = torch::addmm(impl_->b[0], in.index_select(1, used), impl_->w[0].index_select(0, used))
-              .relu_();
-    } else {
-      h = torch::addmm(impl_->b[0], in, impl_->w[0]).relu_();
-    }
-  }
-  for (std::size_t i = 1; i < impl_->w.size(); ++i)
-    h = torch::addmm(impl_->b[i], h, impl_->w[i]).relu_();
-  const torch::Tensor out = torch::addmm(impl_->heads_b, h, impl_->heads_w).contiguous();
-  auto a = out.accessor<float, 2>();
+      const_cast<float*>(x.data()), {static_cast<int64_t>(n), static_cast<int64_t>(m.features)},
+      torch::kFloat32);
+  // Features equal in every row of the batch (padded layer slots, one-hot
+  // entries of ops the batch never uses, the layers every candidate of a
+  // space shares) add the same to every row: folded into the bias once, the
+  // first layer's GEMM runs on the varying features only. Exact, as the
+  // exported forward() computes.
+  const torch::Tensor varies = (in != in[0].unsqueeze(0)).any(0);
+  const torch::Tensor var_idx = varies.nonzero().squeeze(1);
+  const torch::Tensor const_idx = (~varies & (in[0] != 0)).nonzero().squeeze(1);
+  const torch::Tensor bias =
+      torch::addmv(m.b[0], m.w[0].index_select(0, const_idx).t(), in[0].index_select(0, const_idx));
+  const torch::Tensor xv = in.index_select(1, var_idx);
+  const torch::Tensor w0v = m.w[0].index_select(0, var_idx);
+  torch::Tensor h = torch::addmm(bias, xv, w0v).relu_();
+  for (std::size_t i = 1; i < m.w.size(); ++i) h = torch::addmm(m.b[i], h, m.w[i]).relu_();
+  const torch::Tensor out = torch::addmm(m.heads_b, h, m.heads_w).contiguous();
+  const float* a = out.data_ptr<float>();
   std::vector<MlpPrediction> r(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto k = static_cast<int64_t>(i);
-    double v[3];
-    for (int j = 0; j < 3; ++j)
-      v[j] = std::exp(std::clamp(a[k][j] * impl_->y_std[j] + impl_->y_mean[j], -60.0f, 60.0f));
-    r[i] = {v[0], v[1], v[2], 1.0 / (1.0 + std::exp(-static_cast<double>(a[k][3])))};
-  }
+  for (std::size_t i = 0; i < n; ++i) r[i] = m.finish(a + 4 * i);
   return r;
 }
 
@@ -366,7 +406,7 @@ TrainReport train_mlp_on_dataset(const std::string& dir, const TrainOptions& opt
 }
 
 std::string ensure_trained(const CostModelContext& c, const std::string& kind,
-                           const CachedTrainer& train) {
+                           const std::string& settings, const CachedTrainer& train) {
   const Options& o = c.options;
   const std::string space = o.text("space");
   if (space.empty()) {
@@ -386,8 +426,9 @@ std::string ensure_trained(const CostModelContext& c, const std::string& kind,
   const int workers = static_cast<int>(o.integer("workers"));
   // The dataset format is in the key: a cache built by an older coda is
   // not resumed into a newer format.
-  const std::uint64_t h = fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|dataset/2|{}", CODA_VERSION,
-                                              c.arch, space_text, samples, epochs, c.seed, kind));
+  const std::uint64_t h =
+      fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|dataset/2|{}|{}", CODA_VERSION, c.arch, space_text,
+                          samples, epochs, c.seed, kind, settings));
   const std::string dir = fmt::format("{}/{}-{:016x}", cache_dir(kind), c.arch, h);
   const std::string model = dir + "/model.pt";
   if (std::filesystem::exists(model)) {
@@ -441,7 +482,7 @@ void register_mlp_cost_model() {
            train_mlp(load_train_data(data), opts);
          };
          return std::make_unique<MlpCostModel>(
-             c.arg.empty() ? ensure_trained(c, "mlp", trainer) : c.arg, c.arch);
+             c.arg.empty() ? ensure_trained(c, "mlp", "", trainer) : c.arg, c.arch);
        }});
 }
 

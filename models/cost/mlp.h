@@ -57,6 +57,8 @@ class MlpModel {
   MlpModel& operator=(const MlpModel&) = delete;
   std::size_t features() const;
   int featurizer_version() const;
+  // Not safe to call from two threads at once: a single query reuses the
+  // previous one's first layer.
   std::vector<MlpPrediction> predict(const std::vector<float>& x, std::size_t n) const;
 
  private:
@@ -72,13 +74,14 @@ void register_mlp_cost_model();
 
 // The model file a plain learned spec ("mlp", "mlp-layer") answers with:
 // reused from cache_dir(kind) when one was trained there with the same
-// `space`, `samples`, `epochs` and seed, otherwise simulated into a dataset
-// (resumed when a previous build was killed) and trained by `train(data_dir,
-// model_out, epochs, seed, threads)`.
+// `space`, `samples`, `epochs`, seed and trainer `settings` (the model's
+// own defaults, so a changed default retrains), otherwise simulated into a
+// dataset (resumed when a previous build was killed) and trained by
+// `train(data_dir, model_out, epochs, seed, threads)`.
 using CachedTrainer =
     std::function<void(const std::string&, const std::string&, int, unsigned long long, int)>;
 std::string ensure_trained(const CostModelContext& c, const std::string& kind,
-                           const CachedTrainer& train);
+                           const std::string& settings, const CachedTrainer& train);
 // The options of a plain learned spec: space, samples, epochs, workers.
 std::vector<OptionDecl> cached_training_options(long long epochs);
 

@@ -14,6 +14,7 @@
 #include "core/plot.h"
 #include "core/rank.h"
 #include "core/report.h"
+#include "core/text.h"
 #include "models/cost/cost_model.h"
 #include "models/network/zoo.h"
 #include "models/space/joint_space.h"
@@ -135,7 +136,7 @@ nlohmann::json validate_cost_model(const ValidationJob& job) {
     const auto pred = model->evaluate({{&net, &hw}})[0];
     feas_ok += truth.feasible == pred.feasible;
     points.append(fmt::format("{},{},{},{},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.9g},{:.6g}\n", i,
-                              net.name(), truth.feasible, pred.feasible, truth.latency_s,
+                              csv_quote(net.name()), truth.feasible, pred.feasible, truth.latency_s,
                               pred.latency_s, truth.energy_j, pred.energy_j, truth.area_mm2,
                               pred.area_mm2, pred.latency_sigma));
     if (truth.feasible && pred.latency_s > 0 && pred.latency_sigma > 0) {

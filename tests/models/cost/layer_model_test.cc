@@ -14,6 +14,8 @@
 #include "models/cost/layer_model.h"
 #include "models/network/zoo.h"
 #include "models/space/nas_space.h"
+#include "search/evaluator.h"
+#include "search/verify.h"
 #include "sim/accelerator.h"
 #include "tests/util/cli.h"
 #include "tests/util/errors.h"
@@ -208,6 +210,7 @@ TEST(Verify, TopCandidatesAreSimulatedAndTheModelLearnsFromThem) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("mlp-layer: building the cost model"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("simulation in the loop:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("model ms   model"), std::string::npos) << r.out;
   const auto best = nlohmann::json::parse(read_file(dir + "/run/best.json"));
   const auto& v = best.at("verification");
   EXPECT_GE(v["simulated_in_the_loop"].get<int>(), 3);
@@ -237,6 +240,38 @@ TEST(Verify, TopCandidatesAreSimulatedAndTheModelLearnsFromThem) {
                 "'verify': cost_model: 'always' is not allowed; one of none, top, uncertain, both"),
             std::string::npos)
       << bad.err;
+}
+
+TEST(Verify, PicksCandidatesEnteringTheTopKOrAboveTheSigmaThreshold) {
+  auto model = cost::make_cost_model("analytical", "edge");
+  const auto verifier = [&](const std::string& mode) {
+    Options o(search::verify_options(), "cost_model");
+    o.set_text("verify", mode, {});
+    o.set_text("top_k", "2", {});
+    o.set_text("sigma", "0.05", {});
+    return std::make_unique<search::Verifier>(o, "edge", *model);
+  };
+  const auto eval = [](double reward, double sigma, bool feasible = true) {
+    search::Evaluation e;
+    e.feasible = feasible;
+    e.reward = reward;
+    e.predicted.latency_sigma = sigma;
+    return e;
+  };
+  auto top = verifier("top");
+  EXPECT_TRUE(top->wants(eval(0.5, 0)));  // the top 2 are not full yet
+  top->record(eval(0.5, 0), nullptr);
+  top->record(eval(0.6, 0), nullptr);
+  EXPECT_FALSE(top->wants(eval(0.4, 0.2)));
+  EXPECT_TRUE(top->wants(eval(0.55, 0)));
+  EXPECT_FALSE(top->wants(eval(0.9, 0, false)));  // predicted infeasible: no reward to rank
+  auto unsure = verifier("uncertain");
+  EXPECT_TRUE(unsure->wants(eval(0.1, 0.06)));
+  EXPECT_FALSE(unsure->wants(eval(0.9, 0.04)));
+  auto both = verifier("both");
+  EXPECT_TRUE(both->wants(eval(0.1, 0.06)));
+  EXPECT_TRUE(both->wants(eval(0.9, 0.0)));
+  EXPECT_FALSE(verifier("none")->wants(eval(0.9, 1.0)));
 }
 
 }  // namespace
