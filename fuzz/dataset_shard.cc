@@ -1,5 +1,6 @@
 // libFuzzer target: the dataset shard reader (coda train --data DIR), over a
-// fixed schema (two NAS decisions, one hardware field, 10 samples).
+// fixed schema (two NAS decisions, one hardware field, 10 samples, the
+// per-layer latencies column of coda-dataset/2).
 #include "fuzz/fuzz_util.h"
 #include "models/cost/dataset.h"
 
@@ -8,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string d = coda::fuzz::scratch() + "/dataset";
     std::filesystem::create_directories(d);
     std::ofstream(d + "/schema.json")
-        << R"({"format": "coda-dataset/1", "arch": "edge", "samples": 10, "hw_fields": ["pes_x"],)"
+        << R"({"format": "coda-dataset/2", "arch": "edge", "samples": 10, "hw_fields": ["pes_x"],)"
         << R"( "nas_decisions": [{"name": "a", "labels": ["x", "y", "z"]},)"
         << R"( {"name": "b", "labels": ["p", "q"]}]})";
     return d;
