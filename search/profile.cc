@@ -169,6 +169,10 @@ nlohmann::json run_profile(const ProfileRun& run) {
   }
 
   auto [cost_spec, cost_options] = load_cost_model_section(doc);
+  if (load_verify_section(doc).text("verify") != "none") {
+    throw InputError(location_of(doc.file, doc.root["cost_model"]), "verify",
+                     "applies to searches; a profile measures its black box on every network");
+  }
   cost::CostModelContext context;
   context.arch = arch;
   context.options = cost_options;

@@ -219,7 +219,18 @@ TEST(Zeng, ProfileSelectsASpaceThatSearchLoads) {
                    "batch: 32, threads: 1}\n"
                    "fine_tune: 2\nobjective: {name: zeng, lambda: 0.01}\nlambdas: [1]\n"
                    "threshold: 3\nworkers: 2\n");
-  auto r = test::run_coda("profile --experiment " + dir + "/profile.yaml --out " + dir + "/out");
+  // Simulation in the loop is a search's; a profile refuses it.
+  std::string text = test::read_file(dir + "/profile.yaml");
+  const std::string plain = "cost_model: analytical\n";
+  text.replace(text.find(plain), plain.size(), "cost_model: {model: analytical, verify: top}\n");
+  test::write_file(dir + "/verify.yaml", text);
+  auto r = test::run_coda("profile --experiment " + dir + "/verify.yaml --out " + dir + "/v");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(dir + "/verify.yaml:6:13: 'verify': applies to searches; a profile "
+                             "measures its black box on every network"),
+            std::string::npos)
+      << r.err;
+  r = test::run_coda("profile --experiment " + dir + "/profile.yaml --out " + dir + "/out");
   ASSERT_EQ(r.code, 0) << r.err;
   const auto report = nlohmann::json::parse(test::read_file(dir + "/out/profile.json"));
   ASSERT_EQ(report.at("spaces").size(), 2u);
