@@ -16,16 +16,12 @@
 #include "sim/accelerator.h"
 
 namespace coda::cost {
-namespace {
-
 ParamSet hw_from_values(const sim::Accelerator& acc, const std::vector<double>& values) {
   ParamSet hw(acc.params());
   for (std::size_t i = 0; i < values.size() && i < acc.params().size(); ++i)
     hw.set(acc.params()[i].name, values[i]);
   return hw;
 }
-
-}  // namespace
 
 std::vector<std::pair<int, double>> layer_latencies(const network::Network& net,
                                                     const sim::SimResult& r) {

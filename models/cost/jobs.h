@@ -32,6 +32,9 @@ struct DatasetJob {
 // Simulates the samples missing from `out` (all of them unless resuming).
 void run_dataset_job(const DatasetJob& job);
 
+// A sample's hardware config from its values in `acc`'s declaration order.
+ParamSet hw_from_values(const sim::Accelerator& acc, const std::vector<double>& values);
+
 // The (topological position, latency_s) of every layer group `r` reports
 // with a latency, the group named by its first layer; empty when infeasible.
 std::vector<std::pair<int, double>> layer_latencies(const network::Network& net,

@@ -347,12 +347,9 @@ LayerTrainData load_layer_train_data(const std::string& dir, bool twin) {
   d.layer_names = featurizer.layer_names();
   d.net_names = featurizer.net_names();
   d.featurizer_version = featurizer.version();
-  for (const auto& s : read_dataset(dir)) {
-    ParamSet hw(acc.params());
-    for (std::size_t i = 0; i < s.hw.size() && i < acc.params().size(); ++i)
-      hw.set(acc.params()[i].name, s.hw[i]);
-    d.add(featurizer.rows(space.nas().decode(s.nas), hw), s.layers, s.metrics);
-  }
+  for (const auto& s : read_dataset(dir))
+    d.add(featurizer.rows(space.nas().decode(s.nas), hw_from_values(acc, s.hw)), s.layers,
+          s.metrics);
   return d;
 }
 
