@@ -12,6 +12,7 @@
 #include "models/space/nas_space.h"
 #include "plugins/accuracy/evaluators.h"
 #include "plugins/accuracy/zoo.h"
+#include "plugins/oneshot/oneshot.h"
 #include "plugins/strategies/strategies.h"
 #include "search/flows/flows.h"
 #include "search/objectives/objectives.h"
@@ -38,6 +39,7 @@ void register_builtins() {
     // Strategies, objectives and flows.
     plugins::register_basic_strategies();
     plugins::register_rl_strategies();
+    plugins::register_oneshot_strategies();
     search::register_nahas_objective();
     search::register_zeng_objectives();
     search::register_lu_objective();
@@ -47,6 +49,8 @@ void register_builtins() {
     search::register_nested_flow();
     search::register_spec_grid_flow();
     search::register_hotnas_flow();
+    search::register_compare_flow();
+    plugins::register_oneshot_flow();
     // NAS spaces: every file shipped in configs/spaces/nas/.
     space::register_nas_space_files(config_dir() + "/spaces/nas");
     return true;

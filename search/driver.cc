@@ -44,6 +44,12 @@ std::vector<Evaluation> run_search(const std::vector<Dimension>& dims,
   context.seed = s.seed;
   context.options = s.strategy_options;
   auto strategy = strategies().make(s.strategy, context);
+  if (strategy->relaxed()) {
+    throw InputError({}, "strategy",
+                     "'" + s.strategy +
+                         "' learns from a supernet's gradients, not from rewards: use it with "
+                         "flow: oneshot");
+  }
 
   std::vector<Evaluation> history;
   long long batches_done = 0;

@@ -117,7 +117,10 @@ const OptionDecls& experiment_options() {
 }
 
 Experiment load_experiment(const std::string& path) {
-  const YamlDoc doc = load_yaml_file(path);
+  return load_experiment(load_yaml_file(path), path);
+}
+
+Experiment load_experiment(const YamlDoc& doc, const std::string& path) {
   require_map(doc.file, doc.root, "an experiment");
   Experiment e;
   e.file = path;

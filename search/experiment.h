@@ -31,6 +31,7 @@
 
 #include "core/options.h"
 #include "core/params.h"
+#include "core/yaml_util.h"
 #include "models/space/hw_space.h"
 #include "models/space/nas_space.h"
 
@@ -67,6 +68,9 @@ const OptionDecls& experiment_options();
 
 // Loads the plugins it lists, then checks every name and option.
 Experiment load_experiment(const std::string& path);
+// The same from a parsed document (its nodes may come from `path` and name
+// their lines there); paths in it are relative to `path`.
+Experiment load_experiment(const YamlDoc& doc, const std::string& path);
 
 // The loader's pieces, shared with other experiment files (coda profile):
 // `section: NAME` or `section: {<name_key>: NAME, options...}` read against

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/options.h"
@@ -40,6 +41,13 @@ class Objective {
   // The axes of the run's Pareto archive (pareto.csv), each a Measured
   // metric: by default accuracy up, latency, energy and area down.
   virtual std::vector<ParetoAxis> pareto_axes() const;
+  // For gradient-based search (dnas): d log(reward) / d log(metric) at m for
+  // each cost metric the reward depends on (latency_ms, energy_mj,
+  // area_mm2); empty when the objective offers no such slopes.
+  virtual std::vector<std::pair<std::string, double>> log_slopes(const Measured& m) const {
+    (void)m;
+    return {};
+  }
 };
 
 using ObjectiveRegistry = Registry<Objective, const Options&>;

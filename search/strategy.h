@@ -25,6 +25,21 @@ struct StrategyContext {
   Options options;  // the strategy's declared options, resolved
 };
 
+// A strategy that learns from the gradient of a relaxed search (DNAS: a
+// supernet's loss differentiated through a continuous relaxation of the
+// choices) instead of from rewards. The oneshot flow drives it; the
+// multi-trial driver refuses it.
+class RelaxedStrategy {
+ public:
+  virtual ~RelaxedStrategy() = default;
+  // Per dimension, the weights of its choices for the next step (each list
+  // sums to 1), at `progress` in [0, 1] of the search (the temperature).
+  virtual std::vector<std::vector<double>> weights(double progress) = 0;
+  // The loss's gradient with respect to the last weights(): one step of the
+  // strategy's optimizer.
+  virtual void descend(const std::vector<std::vector<double>>& gradient) = 0;
+};
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
@@ -36,6 +51,11 @@ class Strategy {
   // Everything the next ask() depends on, RNG included.
   virtual void save(const std::string& path) const = 0;
   virtual void load(const std::string& path) = 0;
+  // Per dimension, the probability of each choice, for a strategy that keeps
+  // an explicit distribution (tunas, dnas); empty otherwise.
+  virtual std::vector<std::vector<double>> distribution() const { return {}; }
+  // Non-null for a strategy that learns from gradients.
+  virtual RelaxedStrategy* relaxed() { return nullptr; }
 };
 
 using StrategyRegistry = Registry<Strategy, const StrategyContext&>;

@@ -5,8 +5,10 @@
 // ("simulator", "analytical", "mlp:model.pt").
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/options.h"
@@ -36,6 +38,39 @@ struct Query {
   const ParamSet* hw;
 };
 
+// A relaxed search for a differentiable cost (DNAS, FBNet §3.3): categorical
+// dimensions whose choices are weighted instead of picked. `groups` are the
+// searchable layers: a group's dimensions are one layer's decisions, and the
+// network layers named `prefix` or `prefix.*` are that layer's; every other
+// dimension (the hardware fields) changes features, not layers.
+struct RelaxedSpace {
+  struct Group {
+    std::string prefix;
+    std::vector<std::size_t> dims;
+  };
+  std::vector<int> sizes;  // choices per dimension
+  std::vector<Group> groups;
+  std::function<std::pair<network::Network, ParamSet>(const std::vector<int>&)> decode;
+};
+
+// A cost's expectation under per-dimension weights (each list sums to 1),
+// with its gradient: d[d][c] is the derivative with respect to weights[d][c].
+struct Expectation {
+  double log_latency_s = 0, log_energy_j = 0, log_area_mm2 = 0;
+  double log_feasible = 0;  // log of the probability of being feasible (0 when always)
+  std::vector<std::vector<double>> d_latency, d_energy, d_area, d_feasible;
+};
+
+class ExpectedCost {
+ public:
+  virtual ~ExpectedCost() = default;
+  // `around` is the candidate an approximation expands around (the search's
+  // most likely one): a model that is not linear in the weights is exact at
+  // it and first-order away from it.
+  virtual Expectation evaluate(const std::vector<std::vector<double>>& weights,
+                               const std::vector<int>& around) = 0;
+};
+
 class CostModel {
  public:
   virtual ~CostModel() = default;
@@ -52,6 +87,12 @@ class CostModel {
   virtual bool learn(const std::vector<Query>& batch, const std::vector<Metrics>& truth) {
     (void)batch, (void)truth;
     return false;
+  }
+  // The expected cost over a relaxed space, differentiable in the weights,
+  // for a model that offers one (mlp-layer); null otherwise.
+  virtual std::unique_ptr<ExpectedCost> expected_cost(RelaxedSpace space) {
+    (void)space;
+    return nullptr;
   }
 };
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -95,27 +96,37 @@ struct Ensemble : torch::nn::Module {
   // layers the simulator reported.
   Out forward(const torch::Tensor& lx, const torch::Tensor& seg, const torch::Tensor& nx,
               const Norm& n, const torch::Tensor& mask = {}) const {
-    const int64_t nets = nx.size(0);
     Out o;
-    const torch::Tensor hl = layer.forward_shared((lx - n.lx_mean) / n.lx_std);
-    o.mu = hl.select(2, 0) * n.yl_s + n.yl_m;
-    o.gate_logit = hl.select(2, 1);
-    const torch::Tensor gate = (o.gate_logit > 0).to(torch::kFloat32);
+    rows(lx, n, o);
+    const torch::Tensor gate = (o.gate_logit > 0).to(lx.scalar_type());
     const torch::Tensor use =
         mask.defined() ? torch::where(mask.unsqueeze(0) >= 0, mask.unsqueeze(0), gate) : gate;
-    const torch::Tensor sum =
-        torch::zeros({k, nets}).index_add_(1, seg, torch::exp(o.mu.clamp(-60, 20)) * use);
+    const torch::Tensor sum = torch::zeros({k, nx.size(0)}, lx.options())
+                                  .index_add_(1, seg, torch::exp(o.mu.clamp(-60, 20)) * use);
+    head_of(sum, nx, n, o);
+    return o;
+  }
+  // The per-layer part: o.mu and o.gate_logit of rows `lx` [R, F].
+  void rows(const torch::Tensor& lx, const Norm& n, Out& o) const {
+    const auto t = lx.scalar_type();
+    const torch::Tensor hl = layer.forward_shared((lx - n.lx_mean.to(t)) / n.lx_std.to(t));
+    o.mu = hl.select(2, 0) * n.yl_s + n.yl_m;
+    o.gate_logit = hl.select(2, 1);
+  }
+  // The network head on the summed layer latencies `sum` [K, N] and the
+  // network features `nx` [N, G].
+  void head_of(const torch::Tensor& sum, const torch::Tensor& nx, const Norm& n, Out& o) const {
+    const auto t = nx.scalar_type();
     const torch::Tensor log_s = torch::log(sum.clamp_min(1e-12));
-    const torch::Tensor hin =
-        torch::cat({((nx - n.nx_mean) / n.nx_std).unsqueeze(0).expand({k, nets, nx.size(1)}),
-                    ((log_s - n.yn_m) / n.yn_s).unsqueeze(2)},
-                   2);
+    const torch::Tensor hin = torch::cat(
+        {((nx - n.nx_mean.to(t)) / n.nx_std.to(t)).unsqueeze(0).expand({k, nx.size(0), nx.size(1)}),
+         ((log_s - n.yn_m) / n.yn_s).unsqueeze(2)},
+        2);
     const torch::Tensor hh = head.forward(hin);
     o.log_lat = log_s + hh.select(2, 0);
     o.log_e = hh.select(2, 1) * n.ye_s + n.ye_m;
     o.log_a = hh.select(2, 2) * n.ya_s + n.ya_m;
     o.feas_logit = hh.select(2, 3);
-    return o;
   }
   int64_t k;
   Stack layer, head;
@@ -473,6 +484,7 @@ struct LayerModel::Impl {
   int version = 0;
   bool twin = false;
   std::size_t lf = 0, nf = 0;
+  int hidden = 0, layers = 0;
 };
 
 LayerModel::LayerModel(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -509,9 +521,11 @@ LayerModel::LayerModel(const std::string& path) : impl_(std::make_unique<Impl>()
   float* v[] = {&n.yl_m, &n.yl_s, &n.yn_m, &n.yn_s,       &n.ye_m,
                 &n.ye_s, &n.ya_m, &n.ya_s, &n.calibration};
   for (int i = 0; i < 9; ++i) *v[i] = s[i].item<float>();
-  impl_->net = std::make_unique<Ensemble>(meta.value("members", 1), static_cast<int64_t>(impl_->lf),
-                                          static_cast<int64_t>(impl_->nf), meta.value("hidden", 64),
-                                          meta.value("layers", 2));
+  impl_->hidden = meta.value("hidden", 64);
+  impl_->layers = meta.value("layers", 2);
+  impl_->net =
+      std::make_unique<Ensemble>(meta.value("members", 1), static_cast<int64_t>(impl_->lf),
+                                 static_cast<int64_t>(impl_->nf), impl_->hidden, impl_->layers);
   torch::NoGradGuard no_grad;
   for (auto& item : impl_->net->named_parameters()) item.value().copy_(buffer(item.key()));
   impl_->net->eval();
@@ -614,10 +628,258 @@ double LayerModel::fine_tune(const LayerTrainData& data, int steps, double lr,
   return total / steps;
 }
 
+ExpectedPrediction LayerModel::expected(const RelaxedRows& r, const std::vector<double>& w) const {
+  if (w.size() != r.pairs) {
+    throw InputError({}, "weights", fmt::format("expected {} weights, got {}", r.pairs, w.size()));
+  }
+  // The ensemble in double precision (a copy: fine-tuning changes the original).
+  Ensemble net(impl_->net->k, static_cast<int64_t>(impl_->lf), static_cast<int64_t>(impl_->nf),
+               impl_->hidden, impl_->layers);
+  {
+    torch::NoGradGuard g;
+    const auto from = impl_->net->named_parameters();
+    for (auto& p : net.named_parameters()) p.value().copy_(from[p.key()]);
+  }
+  net.to(torch::kDouble);
+  const auto opts = torch::TensorOptions().dtype(torch::kDouble);
+  const auto R = static_cast<int64_t>(r.rows), P = static_cast<int64_t>(r.pairs);
+  const auto F = static_cast<int64_t>(impl_->lf), G = static_cast<int64_t>(impl_->nf);
+  auto tensor = [&](const std::vector<double>& v, std::vector<int64_t> shape) {
+    return torch::from_blob(const_cast<double*>(v.data()), shape, opts);
+  };
+  const torch::Tensor wt = torch::tensor(w, opts).requires_grad_(true);
+  torch::Tensor lx = tensor(r.layer_base, {R, F});
+  if (!r.feature_pairs.empty()) {
+    std::vector<int64_t> idx(r.feature_pairs.begin(), r.feature_pairs.end());
+    const auto J = static_cast<int64_t>(idx.size());
+    lx = lx + torch::tensordot(wt.index_select(0, torch::tensor(idx)),
+                               tensor(r.layer_delta, {J, R, F}), {0}, {0});
+  }
+  // Row weights: products of pair weights, padded with a weight of 1.
+  std::size_t width = 1;
+  for (const auto& p : r.row_pairs) width = std::max(width, p.size());
+  std::vector<int64_t> pick(static_cast<std::size_t>(R) * width, P);
+  for (std::size_t i = 0; i < r.row_pairs.size(); ++i) {
+    for (std::size_t j = 0; j < r.row_pairs[i].size(); ++j)
+      pick[i * width + j] = static_cast<int64_t>(r.row_pairs[i][j]);
+  }
+  const torch::Tensor row_w = torch::cat({wt, torch::ones({1}, opts)})
+                                  .index_select(0, torch::tensor(pick))
+                                  .view({R, static_cast<int64_t>(width)})
+                                  .prod(1);
+  Ensemble::Out o;
+  net.rows(lx, impl_->norm, o);
+  const torch::Tensor gate = (o.gate_logit > 0).to(torch::kDouble).detach();
+  const torch::Tensor sum =
+      (torch::exp(o.mu.clamp(-60, 20)) * gate * row_w.unsqueeze(0)).sum(1, true);  // [K, 1]
+  const torch::Tensor nx =
+      (tensor(r.net_base, {G}) + torch::tensordot(wt, tensor(r.net_delta, {P, G}), {0}, {0}))
+          .unsqueeze(0);
+  net.head_of(sum, nx, impl_->norm, o);
+  ExpectedPrediction out;
+  const torch::Tensor outputs[] = {o.log_lat.mean(), o.log_e.mean(), o.log_a.mean(),
+                                   torch::log(torch::sigmoid(o.feas_logit).mean())};
+  double* value[] = {&out.log_latency_s, &out.log_energy_j, &out.log_area_mm2, &out.log_feasible};
+  std::vector<double>* grad[] = {&out.d_latency, &out.d_energy, &out.d_area, &out.d_feasible};
+  for (int m = 0; m < 4; ++m) {
+    *value[m] = outputs[m].item<double>();
+    const torch::Tensor g = torch::autograd::grad({outputs[m]}, {wt}, {}, m < 3, false, true)[0];
+    const torch::Tensor c = g.defined() ? g.contiguous() : torch::zeros({P}, opts);
+    grad[m]->assign(c.data_ptr<double>(), c.data_ptr<double>() + P);
+  }
+  return out;
+}
+
 }  // namespace coda::cost
 
 namespace coda::cost {
 namespace {
+
+// mlp-layer's expected cost over a relaxed space, around a candidate x0:
+//  - the latency of the layers outside the searchable layers, and the
+//    network features, are first-order in the weights around x0 (each
+//    pair's change measured by featurizing x0 with that one choice changed);
+//    the hardware knobs' own columns are exactly the weighted mean of their
+//    normalised values, since only their own field moves them;
+//  - a searchable layer contributes every branch (combination of its
+//    decisions), featurized in x0 with that branch, its latency weighed by
+//    the branch's probability: the summed layer latency is exact in
+//    expectation over the network choices at x0's hardware (layers add up,
+//    FBNet's LUT argument), and first-order in the hardware weights, which
+//    move every row's features through the per-layer MLP.
+class LayerExpectedCost : public ExpectedCost {
+ public:
+  LayerExpectedCost(const LayerModel& model, const LayerFeaturizer& featurizer, RelaxedSpace space)
+      : model_(model), featurizer_(featurizer), space_(std::move(space)) {
+    std::size_t off = 0;
+    grouped_.assign(space_.sizes.size(), false);
+    for (int n : space_.sizes) {
+      offset_.push_back(off);
+      off += static_cast<std::size_t>(n);
+    }
+    pairs_ = off;
+    for (const auto& g : space_.groups) {
+      for (std::size_t d : g.dims) grouped_.at(d) = true;
+    }
+  }
+
+  Expectation evaluate(const std::vector<std::vector<double>>& weights,
+                       const std::vector<int>& around) override {
+    if (weights.size() != space_.sizes.size() || around.size() != space_.sizes.size()) {
+      throw InputError(
+          {}, "weights",
+          fmt::format("expected weights and a candidate over {} dimensions", space_.sizes.size()));
+    }
+    if (around != x0_) build(around);
+    std::vector<double> w(pairs_);
+    for (std::size_t d = 0; d < weights.size(); ++d) {
+      for (std::size_t c = 0; c < weights[d].size(); ++c) w.at(offset_[d] + c) = weights[d][c];
+    }
+    const ExpectedPrediction p = model_.expected(rows_, w);
+    Expectation e;
+    e.log_latency_s = p.log_latency_s;
+    e.log_energy_j = p.log_energy_j;
+    e.log_area_mm2 = p.log_area_mm2;
+    auto split = [&](const std::vector<double>& g) {
+      std::vector<std::vector<double>> out;
+      for (std::size_t d = 0; d < space_.sizes.size(); ++d) {
+        out.emplace_back(g.begin() + static_cast<long>(offset_[d]),
+                         g.begin() + static_cast<long>(offset_[d] + space_.sizes[d]));
+      }
+      return out;
+    };
+    e.d_latency = split(p.d_latency);
+    e.d_energy = split(p.d_energy);
+    e.d_area = split(p.d_area);
+    e.log_feasible = p.log_feasible;
+    e.d_feasible = split(p.d_feasible);
+    return e;
+  }
+
+ private:
+  struct Featurized {
+    LayerRows rows;
+    std::vector<std::string> names;  // per row, its layer's name
+  };
+  const Featurized& featurize(const std::vector<int>& x) {
+    auto it = cache_.find(x);
+    if (it != cache_.end()) return it->second;
+    const auto [net, hw] = space_.decode(x);
+    Featurized f{featurizer_.rows(net, hw), {}};
+    const auto order = net.topological_order();
+    for (int pos : f.rows.position) f.names.push_back(net.layer(order[pos]).name);
+    return cache_.emplace(x, std::move(f)).first->second;
+  }
+  static bool in_layer(const std::string& name, const std::string& prefix) {
+    return name == prefix ||
+           (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+            name[prefix.size()] == '.');
+  }
+  // The pairs of the dimensions outside the groups, except x0's own choice.
+  std::vector<std::pair<std::size_t, std::vector<int>>> feature_variants(
+      const std::vector<int>& x) const {
+    std::vector<std::pair<std::size_t, std::vector<int>>> v;
+    for (std::size_t d = 0; d < space_.sizes.size(); ++d) {
+      if (grouped_[d]) continue;
+      for (int c = 0; c < space_.sizes[d]; ++c) {
+        if (c == x[d]) continue;
+        std::vector<int> y = x;
+        y[d] = c;
+        v.emplace_back(offset_[d] + static_cast<std::size_t>(c), y);
+      }
+    }
+    return v;
+  }
+  // Appends the rows of `x` that `keep` selects, with their feature deltas.
+  void add_rows(const std::vector<int>& x, const std::function<bool(const std::string&)>& keep,
+                const std::vector<std::size_t>& row_pairs,
+                std::vector<std::vector<double>>& delta) {
+    const std::size_t lf = featurizer_.layer_size();
+    const auto variants = feature_variants(x);
+    const Featurized base = featurize(x);
+    std::vector<Featurized> moved;
+    for (const auto& v : variants) moved.push_back(featurize(v.second));
+    for (std::size_t i = 0; i < base.names.size(); ++i) {
+      if (!keep(base.names[i])) continue;
+      const float* b = base.rows.layer.data() + i * lf;
+      rows_.layer_base.insert(rows_.layer_base.end(), b, b + lf);
+      rows_.row_pairs.push_back(row_pairs);
+      for (std::size_t j = 0; j < variants.size(); ++j) {
+        const float* m = moved[j].rows.layer.data() + i * lf;
+        for (std::size_t f = 0; f < lf; ++f)
+          delta[j].push_back(static_cast<double>(m[f]) - static_cast<double>(b[f]));
+      }
+      ++rows_.rows;
+    }
+  }
+
+  void build(const std::vector<int>& x0) {
+    cache_.clear();
+    rows_ = RelaxedRows{};
+    rows_.pairs = pairs_;
+    const auto variants = feature_variants(x0);
+    for (const auto& v : variants) rows_.feature_pairs.push_back(v.first);
+    std::vector<std::vector<double>> delta(variants.size());
+    // Rows outside every searchable layer.
+    add_rows(
+        x0,
+        [&](const std::string& name) {
+          for (const auto& g : space_.groups)
+            if (in_layer(name, g.prefix)) return false;
+          return true;
+        },
+        {}, delta);
+    // Every branch of every searchable layer.
+    for (const auto& g : space_.groups) {
+      std::vector<int> combo(g.dims.size(), 0);
+      while (true) {
+        std::vector<int> x = x0;
+        std::vector<std::size_t> pairs;
+        for (std::size_t j = 0; j < g.dims.size(); ++j) {
+          x[g.dims[j]] = combo[j];
+          pairs.push_back(offset_[g.dims[j]] + static_cast<std::size_t>(combo[j]));
+        }
+        add_rows(
+            x, [&](const std::string& name) { return in_layer(name, g.prefix); }, pairs, delta);
+        std::size_t j = g.dims.size();
+        while (j > 0 && ++combo[j - 1] == space_.sizes[g.dims[j - 1]]) combo[--j] = 0;
+        if (j == 0) break;
+      }
+    }
+    const std::size_t lf = featurizer_.layer_size(), nf = featurizer_.net_size();
+    rows_.layer_delta.reserve(variants.size() * rows_.rows * lf);
+    for (const auto& d : delta)
+      rows_.layer_delta.insert(rows_.layer_delta.end(), d.begin(), d.end());
+    // Network features: first-order in every pair.
+    const Featurized& base = featurize(x0);
+    rows_.net_base.assign(base.rows.net.begin(), base.rows.net.end());
+    rows_.net_delta.assign(pairs_ * nf, 0.0);
+    for (std::size_t d = 0; d < space_.sizes.size(); ++d) {
+      for (int c = 0; c < space_.sizes[d]; ++c) {
+        if (c == x0[d]) continue;
+        std::vector<int> y = x0;
+        y[d] = c;
+        const auto& net = featurize(y).rows.net;
+        for (std::size_t f = 0; f < nf; ++f) {
+          rows_.net_delta[(offset_[d] + static_cast<std::size_t>(c)) * nf + f] =
+              static_cast<double>(net[f]) - rows_.net_base[f];
+        }
+      }
+    }
+    x0_ = x0;
+    cache_.clear();
+  }
+
+  const LayerModel& model_;
+  const LayerFeaturizer& featurizer_;
+  RelaxedSpace space_;
+  std::vector<std::size_t> offset_;
+  std::vector<bool> grouped_;
+  std::size_t pairs_ = 0;
+  std::vector<int> x0_;
+  RelaxedRows rows_;
+  std::map<std::vector<int>, Featurized> cache_;
+};
 
 class LayerCostModel : public CostModel {
  public:
@@ -660,6 +922,9 @@ class LayerCostModel : public CostModel {
   }
   // Every simulated answer joins a replay set; the model then takes
   // fine_tune_steps Adam steps over all of it.
+  std::unique_ptr<ExpectedCost> expected_cost(RelaxedSpace space) override {
+    return std::make_unique<LayerExpectedCost>(model_, featurizer_, std::move(space));
+  }
   bool learn(const std::vector<Query>& batch, const std::vector<Metrics>& truth) override {
     if (steps_ == 0) return false;
     for (std::size_t i = 0; i < batch.size(); ++i)

@@ -82,6 +82,28 @@ struct LayerPrediction {
   double latency_sigma;  // calibrated standard deviation of log latency
 };
 
+// A relaxed batch of one network for LayerModel::expected(): features
+// linear in a weight vector w (the flattened (dimension, choice) pairs),
+//   layer_x = layer_base + sum_j w[feature_pairs[j]] layer_delta[j]
+//   net_x   = net_base + sum_k w[k] net_delta[k],
+// and each row's latency weighed by the product of the weights of its
+// `row_pairs` (none: 1).
+struct RelaxedRows {
+  std::size_t rows = 0, pairs = 0;
+  std::vector<double> layer_base;          // rows x layer_f
+  std::vector<std::size_t> feature_pairs;  // the pairs that change layer features
+  std::vector<double> layer_delta;         // feature_pairs x rows x layer_f
+  std::vector<std::vector<std::size_t>> row_pairs;
+  std::vector<double> net_base;   // net_f
+  std::vector<double> net_delta;  // pairs x net_f
+};
+
+struct ExpectedPrediction {
+  // Means over the members; log_feasible is the log of the mean probability.
+  double log_latency_s = 0, log_energy_j = 0, log_area_mm2 = 0, log_feasible = 0;
+  std::vector<double> d_latency, d_energy, d_area, d_feasible;  // per pair
+};
+
 class LayerModel {
  public:
   explicit LayerModel(const std::string& path);  // InputError when missing or mismatched
@@ -101,6 +123,10 @@ class LayerModel {
   // targets where known): `steps` Adam steps at learning rate `lr` over
   // `data`, the normalisation and calibration kept. Returns the mean loss.
   double fine_tune(const LayerTrainData& data, int steps, double lr, unsigned long long seed);
+  // The ensemble on relaxed rows at weights `w` (one per pair), in double
+  // precision, with the gradient of each output with respect to w. Each
+  // layer's gate is taken at the mixed features and held constant.
+  ExpectedPrediction expected(const RelaxedRows& rows, const std::vector<double>& w) const;
 
  private:
   struct Impl;

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "core/text.h"
+#include "models/network/adapt.h"
 #include "models/network/blocks.h"
 #include "models/space/hw_space.h"
 
@@ -371,6 +372,22 @@ NasSpace NasSpace::with_input(int input, int classes) const {
   NasSpace s = *this;
   s.input_ = input;
   s.classes_ = classes;
+  return s;
+}
+
+NasSpace NasSpace::adapted(int channels, int input, int classes) const {
+  NasSpace s = with_input(input, classes);
+  s.channels_ = channels;
+  int k = network::removed_downsampling_levels(input_, input);
+  auto keep_resolution = [&k](int& stride) {
+    if (k > 0 && stride > 1) {
+      stride = 1;
+      --k;
+    }
+  };
+  if (s.stem_) keep_resolution(s.stem_->stride);
+  for (auto& l : s.layers_) keep_resolution(l.stride);
+  if (s.head_) keep_resolution(s.head_->stride);
   return s;
 }
 

@@ -104,6 +104,12 @@ class NasSpace {
   static NasSpace from_reference(const YamlDoc& doc, const YAML::Node& node);
   // The same space at another resolution or number of classes.
   NasSpace with_input(int input, int classes) const;
+  // The same space on a small dataset, by the rule of network::adapt_input:
+  // `channels` x `input` x `input` images, `classes` classes, and the first
+  // k downsampling layers (stem, then searchable layers, then head) at stride
+  // 1, k = removed_downsampling_levels(input(), input). Decoding a candidate
+  // of it equals adapting the candidate's network (the supernet trains it).
+  NasSpace adapted(int channels, int input, int classes) const;
   // The same space keeping, for each decision, only the choices listed in
   // `kept[d]` (indices into its labels, each list non-empty), in that order.
   NasSpace restricted(const std::vector<std::vector<int>>& kept, const std::string& name) const;

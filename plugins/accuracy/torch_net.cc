@@ -107,6 +107,10 @@ TorchNet::TorchNet(const network::Network& net) : ir_(net) {
 }
 
 torch::Tensor TorchNet::forward(torch::Tensor x) {
+  return forward_features(std::move(x)).flatten(1);
+}
+
+torch::Tensor TorchNet::forward_features(torch::Tensor x) {
   std::vector<torch::Tensor> out(steps_.size());
   const auto n = x.size(0);
   for (std::size_t i = 0; i < steps_.size(); ++i) {
@@ -184,7 +188,7 @@ torch::Tensor TorchNet::forward(torch::Tensor x) {
     }
     out[i] = y;
   }
-  return out[outputs_.at(0)].flatten(1);
+  return out[outputs_.at(0)];
 }
 
 const TorchNet::Step& TorchNet::step(const std::string& layer) const {

@@ -29,6 +29,9 @@ class TorchNet : public torch::nn::Module {
   explicit TorchNet(const network::Network& net);
 
   torch::Tensor forward(torch::Tensor x);  // [N, C, H, W] -> logits [N, classes]
+  // The output layer's tensor as it is ([N, C, H, W] for a network that ends
+  // in a feature map: a supernet's stem or branch).
+  torch::Tensor forward_features(torch::Tensor x);
 
   const network::Network& ir() const { return ir_; }
   // Conv, linear and batch-norm modules by IR layer name (null when absent).

@@ -185,7 +185,7 @@ TrainReport train_and_test(TorchNet& net, const Dataset& d, const Budget& b) {
   return rep;
 }
 
-void save_checkpoint(TorchNet& net, const std::string& path) {
+void save_checkpoint(torch::nn::Module& net, const std::string& path) {
   // A flat archive: one entry per parameter and buffer, by dotted name.
   torch::serialize::OutputArchive a;
   for (const auto& p : net.named_parameters()) a.write(p.key(), p.value(), false);
@@ -205,13 +205,21 @@ void save_checkpoint(TorchNet& net, const std::string& path) {
   }
 }
 
+void save_checkpoint(TorchNet& net, const std::string& path) {
+  save_checkpoint(static_cast<torch::nn::Module&>(net), path);
+}
+
 void load_checkpoint(TorchNet& net, const std::string& path, bool partial) {
+  load_checkpoint(net, path, partial, "network '" + net.ir().name() + "'");
+}
+
+void load_checkpoint(torch::nn::Module& net, const std::string& path, bool partial,
+                     const std::string& what_net) {
   // Module::load would swap tensors of any shape in; read each entry and
   // check it against the network first.
   torch::serialize::InputArchive a;
   auto fail = [&](const std::string& what) {
-    throw InputError({path, 0, 0}, "checkpoint",
-                     "cannot load into network '" + net.ir().name() + "': " + what);
+    throw InputError({path, 0, 0}, "checkpoint", "cannot load into " + what_net + ": " + what);
   };
   try {
     a.load_from(path);

@@ -43,5 +43,9 @@ void save_checkpoint(TorchNet& net, const std::string& path);
 // Throws InputError naming the file when it does not fit the network;
 // `partial` loads the tensors that fit and keeps the rest as initialised.
 void load_checkpoint(TorchNet& net, const std::string& path, bool partial = false);
+// The same for any module (a supernet); `what_net` names it in errors.
+void save_checkpoint(torch::nn::Module& net, const std::string& path);
+void load_checkpoint(torch::nn::Module& net, const std::string& path, bool partial,
+                     const std::string& what_net);
 
 }  // namespace coda::accuracy

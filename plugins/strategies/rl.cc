@@ -12,10 +12,10 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <filesystem>
 
 #include "core/error.h"
 #include "plugins/strategies/strategies.h"
+#include "plugins/strategies/torch_state.h"
 #include "search/strategy.h"
 
 namespace coda::plugins {
@@ -161,38 +161,14 @@ class RlStrategy : public search::Strategy {
   }
 
   void save(const std::string& path) const override {
-    torch::serialize::OutputArchive a, model, optim;
-    for (const auto& p : net_->named_parameters()) model.write(p.key(), p.value());
-    opt_->save(optim);
-    a.write("model", model);
-    a.write("optim", optim);
-    const std::string tmp = path + ".tmp";
-    a.save_to(tmp);
-    std::filesystem::rename(tmp, path);
+    save_torch_state(path, *net_, *opt_);
     search::write_json_state(path + ".json", {{"rng", search::rng_state(rng_)},
                                               {"baseline", baseline_},
                                               {"have_baseline", have_baseline_}});
   }
 
   void load(const std::string& path) override {
-    torch::serialize::InputArchive a, model, optim;
-    try {
-      a.load_from(path);
-      a.read("model", model);
-      a.read("optim", optim);
-      torch::NoGradGuard g;
-      for (auto& p : net_->named_parameters()) {
-        torch::Tensor t;
-        model.read(p.key(), t);
-        if (!t.sizes().equals(p.value().sizes()))
-          throw InputError({path, 0, 0}, "state", "shape mismatch");
-        p.value().copy_(t);
-      }
-      opt_->load(optim);
-    } catch (const c10::Error& e) {
-      throw InputError({path, 0, 0}, "state",
-                       std::string("cannot restore the controller: ") + e.what_without_backtrace());
-    }
+    load_torch_state(path, *net_, *opt_);
     const auto j = search::read_json_state(path + ".json");
     search::set_rng_state(rng_, j.at("rng"));
     baseline_ = j.at("baseline");

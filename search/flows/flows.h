@@ -14,5 +14,6 @@ void register_phase_flow();      // phase.cc: HAS on the seed network, then NAS
 void register_nested_flow();     // nested.cc: HAS outside, NAS inside
 void register_spec_grid_flow();  // specs.cc: NAS per point of a grid of hardware values
 void register_hotnas_flow();     // hotnas.cc: HotNAS iSpace / iSearch from a trained zoo
+void register_compare_flow();    // compare.cc: runs of one experiment side by side
 
 }  // namespace coda::search

@@ -67,6 +67,17 @@ class NahasObjective : public Objective {
     }
   }
 
+  // log reward = log accuracy + sum_i w_i (log m_i - log T_i): the slope of
+  // a constraint is its exponent on the side of the target m is on.
+  std::vector<std::pair<std::string, double>> log_slopes(const Measured& m) const override {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& c : constraints_) {
+      if (c.metric != "latency_ms" && c.metric != "energy_mj" && c.metric != "area_mm2") continue;
+      out.emplace_back(c.metric, m.metric(c.metric) <= c.target ? c.p : c.q);
+    }
+    return out;
+  }
+
   double reward(const Measured& m) const override {
     if (!m.feasible) return 0;
     double r = m.accuracy;

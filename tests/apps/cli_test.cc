@@ -160,7 +160,7 @@ TEST(Cli, ReadmeExtensionTablesComeFromTheDeclarations) {
   EXPECT_EQ(run_coda("extensions colour").code, 1);
   const auto json = run_coda("extensions flow --json -");
   ASSERT_EQ(json.code, 0) << json.err;
-  const auto phase = nlohmann::json::parse(json.out).at("flow").at("extensions").at(5);
+  const auto phase = nlohmann::json::parse(json.out).at("flow").at("extensions").at(7);
   EXPECT_EQ(phase.at("name"), "phase");
   EXPECT_EQ(phase.at("options").at(0).at("name"), "has");
   EXPECT_TRUE(phase.at("options").at(0).at("required").get<bool>());

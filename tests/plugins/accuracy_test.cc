@@ -12,8 +12,10 @@
 #include "models/network/adapt.h"
 #include "models/network/yaml_io.h"
 #include "models/network/zoo.h"
+#include "models/space/nas_space.h"
 #include "plugins/accuracy/datasets.h"
 #include "plugins/accuracy/evaluators.h"
+#include "plugins/accuracy/supernet.h"
 #include "plugins/accuracy/trainer.h"
 #include "plugins/accuracy/transforms.h"
 #include "plugins/accuracy/zero_cost.h"
@@ -52,6 +54,54 @@ TEST(TorchNet, AdaptedZooNetworksRunOnSmallImages) {
     EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{2, 10})) << name;
     EXPECT_TRUE(torch::isfinite(y).all().item<bool>()) << name;
   }
+}
+
+TEST(Supernet, APathIsTheDecodedNetworkParameterForParameter) {
+  const space::NasSpace s1 = space::nas_spaces().make("nahas_s1")->adapted(1, 28, 10);
+  torch::manual_seed(0);
+  Supernet net(s1);
+  EXPECT_EQ(net.layers(), 17u);
+  EXPECT_EQ(net.branches(0), 3u);  // the first block's expansion is fixed at 1
+  EXPECT_EQ(net.branches(5), 6u);
+  std::mt19937_64 rng(4);
+  for (int i = 0; i < 4; ++i) {
+    const auto x = s1.sample(rng);
+    EXPECT_EQ(net.path_parameters(x), s1.decode(x).params());
+  }
+}
+
+TEST(Supernet, OneHotWeightsGiveTheSinglePathAndGradientsReachEveryChoice) {
+  const space::NasSpace s = space::nas_spaces().make("zeng_mobile")->adapted(1, 28, 10);
+  torch::manual_seed(1);
+  Supernet net(s);
+  net.eval();
+  const torch::Tensor img = torch::randn({2, 1, 28, 28});
+  std::mt19937_64 rng(2);
+  const auto x = s.sample(rng);
+  std::vector<torch::Tensor> onehot, uniform;
+  for (std::size_t d = 0; d < x.size(); ++d) {
+    const int n = s.decisions()[d].size();
+    onehot.push_back(torch::one_hot(torch::tensor(x[d]), n).to(torch::kFloat32));
+    uniform.push_back(torch::full({n}, 1.0 / n).requires_grad_(true));
+  }
+  const torch::Tensor a = net.forward(img, x), b = net.forward(img, onehot);
+  EXPECT_EQ(a.sizes(), (std::vector<std::int64_t>{2, 10}));
+  EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5));
+  net.forward(img, uniform).pow(2).sum().backward();
+  for (std::size_t d = 0; d < uniform.size(); ++d) {
+    ASSERT_TRUE(uniform[d].grad().defined()) << d;
+    EXPECT_GT(uniform[d].grad().abs().sum().item<double>(), 0) << s.decisions()[d].name;
+  }
+}
+
+TEST(Supernet, ASpaceWhoseChoicesChangeALayersShapeIsRefused) {
+  const space::NasSpace evolved = space::nas_spaces().make("nahas_evolved")->adapted(1, 28, 10);
+  const std::string e = input_error_of([&] { Supernet net(evolved); });
+  EXPECT_NE(e.find("space 'nahas_evolved', layer '"), std::string::npos) << e;
+  EXPECT_NE(e.find("a weight-sharing supernet needs every choice of a layer to keep its output "
+                   "shape"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Adapt, DropsTheFirstStrideLevels) {

@@ -45,6 +45,14 @@ TEST(Objective, NahasWeightedProduct) {
   EXPECT_DOUBLE_EQ(hard->reward(m), 0.8 / 1.2);  // q = -1
   const auto soft = make_objective("nahas", "{latency_ms: 0.5, area_mm2: 10}");
   EXPECT_NEAR(soft->reward(m), 0.8 * std::pow(1.2, -0.07) * std::pow(0.9, -0.07), 1e-12);
+  // The slopes dnas descends: the exponent on the side of the target.
+  using Slopes = std::vector<std::pair<std::string, double>>;
+  EXPECT_EQ(hard->log_slopes(m), (Slopes{{"latency_ms", -1.0}, {"area_mm2", 0.0}}));
+  EXPECT_EQ(soft->log_slopes(m), (Slopes{{"latency_ms", -0.07}, {"area_mm2", -0.07}}));
+  const double h = 1e-6;
+  Measured up = m;
+  up.latency_ms *= std::exp(h);
+  EXPECT_NEAR((std::log(soft->reward(up)) - std::log(soft->reward(m))) / h, -0.07, 1e-6);
   m.feasible = false;
   EXPECT_EQ(soft->reward(m), 0);
   EXPECT_EQ(input_error_of([&] {
@@ -220,7 +228,8 @@ TEST_F(SearchFixture, LearningStrategiesBeatTheirStart) {
       // Lu et al.'s controller: two 35-unit LSTM layers, plain SGA at lr 0.2,
       // batch 5; plain SGD moves slower than Adam, so it gets more batches.
       {"reinforce", {{"hidden", 35}, {"layers", 2}, {"optimizer", "sgd"}, {"lr", 0.2}}, 5, 200},
-      {"ppo", {{"lr", 0.01}}, 8, 60}};
+      {"ppo", {{"lr", 0.01}}, 8, 60},
+      {"tunas", {{"lr", 0.05}}, 8, 60}};
   for (const auto& [name, opts, batch, batches] : runs) {
     auto s = make_strategy(name, dims, 1, opts);
     double first = 0, last = 0;
@@ -235,6 +244,43 @@ TEST_F(SearchFixture, LearningStrategiesBeatTheirStart) {
     }
     EXPECT_GT(last, first + 0.3) << name << " " << opts.dump() << ": " << first << " -> " << last;
   }
+}
+
+TEST_F(SearchFixture, DnasDescendsTowardTheChoicesWithTheSmallerGradient) {
+  const auto dims = toy_dims(3, 4);
+  auto s = make_strategy("dnas", dims, 1, {{"lr", 0.05}});
+  auto* r = s->relaxed();
+  ASSERT_NE(r, nullptr);
+  for (int step = 0; step < 40; ++step) {
+    const auto w = r->weights(step / 40.0);
+    ASSERT_EQ(w.size(), dims.size());
+    for (const auto& wd : w) {
+      double sum = 0;
+      for (double v : wd) sum += v;
+      EXPECT_NEAR(sum, 1.0, 1e-9);
+    }
+    // A loss linear in the weights, lowest on choice 2 of every dimension.
+    std::vector<std::vector<double>> g(dims.size(), std::vector<double>(4, 1.0));
+    for (auto& gd : g) gd[2] = -1.0;
+    r->descend(g);
+  }
+  for (const auto& p : s->distribution()) {
+    EXPECT_GT(p[2], 0.5);
+    EXPECT_EQ(std::max_element(p.begin(), p.end()) - p.begin(), 2);
+  }
+  // The multi-trial driver refuses it: it learns from gradients only.
+  SearchSettings st;
+  st.dir = test::temp_dir("dnas-refused");
+  st.strategy = "dnas";
+  st.strategy_options = Options::from_json(strategies().at("dnas").options, "strategy dnas",
+                                           nlohmann::json::object());
+  st.episodes = 8;
+  const std::string e = input_error_of([&] {
+    run_search(
+        dims, [](const std::vector<Candidate>& xs) { return std::vector<Evaluation>(xs.size()); },
+        nullptr, st);
+  });
+  EXPECT_NE(e.find("flow: oneshot"), std::string::npos) << e;
 }
 
 TEST_F(SearchFixture, GridEnumeratesInOrderAndOptionsAreChecked) {
@@ -255,8 +301,8 @@ TEST_F(SearchFixture, GridEnumeratesInOrderAndOptionsAreChecked) {
             }),
             "'population': strategy evolution: 1 is not allowed; an integer from 2 to 100000");
   EXPECT_NE(input_error_of([&] { make_strategy("anneal", dims, 1); })
-                .find("unknown strategy 'anneal'; available: evolution, grid, ppo, random, "
-                      "reinforce"),
+                .find("unknown strategy 'anneal'; available: dnas, evolution, grid, ppo, random, "
+                      "reinforce, tunas"),
             std::string::npos);
 }
 
@@ -442,8 +488,8 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
   auto unknown = test::run_coda("search --experiment " + has_experiment(dir, "anneal", 8) +
                                 " --out " + dir + "/u");
   EXPECT_EQ(unknown.code, 1);
-  EXPECT_NE(unknown.err.find("unknown strategy 'anneal'; available: evolution, grid, ppo, "
-                             "random, reinforce"),
+  EXPECT_NE(unknown.err.find("unknown strategy 'anneal'; available: dnas, evolution, grid, "
+                             "ppo, random, reinforce, tunas"),
             std::string::npos);
   test::write_file(dir + "/field.yaml", "arch: edge\nflow: has\nnetwork: mobilenet_v2\nspeed: 3\n");
   auto field = test::run_coda("search --experiment " + dir + "/field.yaml --out " + dir + "/f");
@@ -462,8 +508,8 @@ TEST_F(SearchFixture, ExternalPluginAndBadExperiments) {
       << acc.err;
   test::write_file(dir + "/flow.yaml", "arch: edge\nflow: zigzag\n");
   auto flow = test::run_coda("search --experiment " + dir + "/flow.yaml --out " + dir + "/g");
-  EXPECT_NE(flow.err.find("flow.yaml:2:7: 'flow': unknown flow 'zigzag'; available: has, "
-                          "hotnas, joint, nas, nested, phase"),
+  EXPECT_NE(flow.err.find("flow.yaml:2:7: 'flow': unknown flow 'zigzag'; available: "
+                          "compare, has, hotnas, joint, nas, nested, oneshot, phase, specs"),
             std::string::npos)
       << flow.err;
   test::write_file(dir + "/space.yaml",

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -151,6 +152,114 @@ TEST(LayerModel, LearnsFromPerLayerLatenciesAndGeneralisesOutOfFamily) {
   const double before = error();
   model.fine_tune(seen, 60, 1e-3, 1);
   EXPECT_LT(error(), before);
+}
+
+// The expected cost that DNAS descends: at one-hot weights on the candidate
+// it expands around it is the model's own prediction, and its gradient with
+// respect to every weight is the finite difference of its value.
+TEST(LayerModel, ExpectedCostIsThePredictionAtItsCandidateAndItsGradientIsExact) {
+  sim::Accelerator& edge = sim::accelerator("edge");
+  // NAHAS S1 with two choices per decision, and three hardware fields.
+  const space::NasSpace full = *space::nas_spaces().make("nahas_s1");
+  std::vector<std::vector<int>> kept;
+  for (const auto& d : full.decisions())
+    kept.push_back(d.size() > 1 ? std::vector<int>{0, 1} : std::vector<int>{0});
+  const space::NasSpace s = full.restricted(kept, "s1_small");
+  const std::vector<std::pair<std::string, std::vector<double>>> hw_dims = {
+      {"pes_x", {2, 4, 8}}, {"simd_units", {32, 64, 128}}, {"local_memory_mb", {1, 2, 4}}};
+  const std::size_t nd = s.decisions().size();
+  cost::RelaxedSpace rs;
+  for (const auto& d : s.decisions()) rs.sizes.push_back(d.size());
+  for (const auto& h : hw_dims) rs.sizes.push_back(static_cast<int>(h.second.size()));
+  for (std::size_t l = 0; l < s.layer_count(); ++l)
+    rs.groups.push_back({s.layer_name(l), s.layer_decisions(l)});
+  rs.decode = [&](const std::vector<int>& x) {
+    ParamSet hw(edge.params());
+    for (std::size_t k = 0; k < hw_dims.size(); ++k)
+      hw.set(hw_dims[k].first, hw_dims[k].second[x[nd + k]]);
+    return std::make_pair(s.decode(std::vector<int>(x.begin(), x.begin() + static_cast<long>(nd))),
+                          hw);
+  };
+  // A small model trained on the analytical twin's answers for the space.
+  const cost::LayerFeaturizer featurizer(edge.params(), &edge);
+  cost::LayerTrainData data;
+  data.layer_f = featurizer.layer_size();
+  data.net_f = featurizer.net_size();
+  data.twin = true;
+  data.featurizer_version = featurizer.version();
+  data.layer_names = featurizer.layer_names();
+  data.net_names = featurizer.net_names();
+  std::mt19937_64 rng(5);
+  auto sample = [&] {
+    std::vector<int> x;
+    for (int n : rs.sizes) x.push_back(static_cast<int>(rng() % static_cast<unsigned>(n)));
+    return x;
+  };
+  for (int i = 0; i < 60; ++i) {
+    const auto [net, hw] = rs.decode(sample());
+    const sim::SimResult r = edge.analytical(net, hw);
+    cost::Metrics m{r.feasible, "", r.latency_s, r.energy_j, r.area_mm2};
+    data.add(featurizer.rows(net, hw), cost::layer_latencies(net, r), m);
+  }
+  const std::string dir = temp_dir("expected-cost");
+  cost::LayerTrainOptions opts;
+  opts.out = dir + "/m.pt";
+  opts.epochs = 4;
+  opts.members = 2;
+  cost::train_layer_model(data, opts);
+  auto model = cost::make_cost_model("mlp-layer:" + opts.out, "edge");
+  auto expected = model->expected_cost(rs);
+  ASSERT_NE(expected, nullptr);
+
+  const std::vector<int> x0 = sample();
+  std::vector<std::vector<double>> onehot;
+  for (std::size_t d = 0; d < rs.sizes.size(); ++d) {
+    onehot.emplace_back(static_cast<std::size_t>(rs.sizes[d]), 0.0);
+    onehot.back()[static_cast<std::size_t>(x0[d])] = 1.0;
+  }
+  const auto [net0, hw0] = rs.decode(x0);
+  const cost::Metrics direct = model->evaluate({{&net0, &hw0}}).at(0);
+  const cost::Expectation at = expected->evaluate(onehot, x0);
+  EXPECT_NEAR(at.log_latency_s, std::log(direct.latency_s), 1e-4);
+  EXPECT_NEAR(at.log_energy_j, std::log(direct.energy_j), 1e-4);
+  EXPECT_NEAR(at.log_area_mm2, std::log(direct.area_mm2), 1e-4);
+  EXPECT_LE(at.log_feasible, 0.0);
+
+  // Random weights: autograd against central differences, every weight.
+  std::uniform_real_distribution<double> u(0.1, 1.0);
+  std::vector<std::vector<double>> w;
+  for (int n : rs.sizes) {
+    std::vector<double> v(static_cast<std::size_t>(n));
+    double sum = 0;
+    for (double& p : v) sum += (p = u(rng));
+    for (double& p : v) p /= sum;
+    w.push_back(v);
+  }
+  const cost::Expectation e = expected->evaluate(w, x0);
+  const double h = 1e-6;
+  int checked = 0;
+  double largest = 0;
+  for (std::size_t d = 0; d < w.size(); ++d) {
+    for (std::size_t c = 0; c < w[d].size(); ++c) {
+      auto plus = w, minus = w;
+      plus[d][c] += h;
+      minus[d][c] -= h;
+      const auto a = expected->evaluate(plus, x0), b = expected->evaluate(minus, x0);
+      const double fd[] = {(a.log_latency_s - b.log_latency_s) / (2 * h),
+                           (a.log_energy_j - b.log_energy_j) / (2 * h),
+                           (a.log_area_mm2 - b.log_area_mm2) / (2 * h),
+                           (a.log_feasible - b.log_feasible) / (2 * h)};
+      const double ad[] = {e.d_latency[d][c], e.d_energy[d][c], e.d_area[d][c], e.d_feasible[d][c]};
+      for (int m = 0; m < 4; ++m) {
+        EXPECT_NEAR(ad[m], fd[m], 1e-5 + 1e-4 * std::abs(fd[m]))
+            << d << "," << c << " metric " << m;
+      }
+      largest = std::max(largest, std::abs(ad[0]));
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, static_cast<int>(std::accumulate(rs.sizes.begin(), rs.sizes.end(), 0)));
+  EXPECT_GT(largest, 1e-3);  // the latency does depend on the weights
 }
 
 TEST(LayerModel, BadModelsAndDatasetsAreClearErrors) {

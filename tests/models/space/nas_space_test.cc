@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/text.h"
+#include "models/network/adapt.h"
 #include "models/network/yaml_io.h"
 #include "models/network/zoo.h"
 #include "models/space/joint_space.h"
@@ -125,6 +126,29 @@ TEST(NasSpaceFiles, ARestrictedSpaceWritesAndReadsBack) {
     for (int tries = 0; tries < 100 && !builds(s, x); ++tries) x = s.sample(g);
     ASSERT_TRUE(builds(s, x)) << name;
     EXPECT_EQ(network::network_hash(r.decode(x)), network::network_hash(s.decode(x))) << name;
+  }
+}
+
+TEST(NasSpaceFiles, AnAdaptedSpaceDecodesToTheAdaptedNetwork) {
+  // The supernet trains the adapted space; its paths must be the networks
+  // the train evaluator builds from the full-size candidates.
+  const network::InputAdaptation to{{1, 28, 28}, 10};
+  for (const char* name : {"nahas_s1", "fbnet", "zeng_mobile", "zeng_res"}) {
+    const NasSpace s = shipped(name);
+    const NasSpace small = s.adapted(1, 28, 10);
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 5; ++i) {
+      const auto x = s.sample(rng);
+      const network::Network a = small.decode(x), b = network::adapt_input(s.decode(x), to);
+      EXPECT_EQ(a.params(), b.params()) << name;
+      EXPECT_EQ(a.macs(), b.macs()) << name;
+      EXPECT_EQ(a.size(), b.size()) << name;
+      const auto out = [](const network::Network& n) {
+        return n.layer(n.outputs().at(0)).out_shape;
+      };
+      EXPECT_EQ(out(a).c, 10) << name;
+      EXPECT_EQ(out(a).c, out(b).c) << name;
+    }
   }
 }
 
