@@ -143,7 +143,7 @@ TEST(Oneshot, KilledDnasRunResumesFromItsCheckpointToTheSameResult) {
   const pid_t pid = spawn_coda("run " + exp + " --out " + dir + "/cut");
   const std::string cp = dir + "/cut/oneshot/checkpoint.json";
   long long step = 0;
-  for (int i = 0; i < 3000 && step < 20; ++i) {
+  for (int i = 0; i < 6000 && step < 20; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::ifstream in(cp);
     if (!in) continue;
