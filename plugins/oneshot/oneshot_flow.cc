@@ -389,8 +389,14 @@ class Oneshot {
     {
       torch::serialize::OutputArchive a;
       opt_->save(a);
-      a.save_to(dir_ + "/optimizer.pt.tmp");
-      fs::rename(dir_ + "/optimizer.pt.tmp", dir_ + "/optimizer.pt");
+      const std::string path = dir_ + "/optimizer.pt";
+      try {
+        a.save_to(path + ".tmp");
+      } catch (const c10::Error&) {
+        fs::remove(path + ".tmp");
+        throw InputError({path, 0, 0}, "checkpoint", "cannot write the optimizer state");
+      }
+      fs::rename(path + ".tmp", path);
     }
     strategy_->save(dir_ + "/strategy.state");
     nlohmann::json rows = nlohmann::json::array();

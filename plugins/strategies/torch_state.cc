@@ -16,7 +16,12 @@ void save_torch_state(const std::string& path, const torch::nn::Module& model,
   a.write("model", m);
   a.write("optim", o);
   const std::string tmp = path + ".tmp";
-  a.save_to(tmp);
+  try {
+    a.save_to(tmp);
+  } catch (const c10::Error&) {
+    std::filesystem::remove(tmp);
+    throw InputError({path, 0, 0}, "state", "cannot write the strategy state");
+  }
   std::filesystem::rename(tmp, path);
 }
 

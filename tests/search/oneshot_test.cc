@@ -196,6 +196,28 @@ TEST(Oneshot, CompareRunsEachVariantAndTabulatesTheirBest) {
   EXPECT_EQ(rows[2].rfind("multi,joint,reinforce,", 0), 0u) << rows[2];
   EXPECT_TRUE(std::ifstream(dir + "/out/multi/best.json").good());
   EXPECT_TRUE(std::ifstream(dir + "/out/oneshot/steps.csv").good());
+  // Two runs of one name, and a oneshot run without any hardware.
+  write_file(dir + "/twice.yaml",
+             "name: cmp\narch: edge\nflow: compare\nnetwork_space: {file: tiny.yaml}\n"
+             "strategy: tunas\nobjective: {latency_ms: 1}\ncost_model: analytical\n"
+             "accuracy: {evaluator: zero-cost}\n"
+             "budget:\n  runs:\n    - {name: a, flow: oneshot}\n    - {name: a, flow: joint}\n");
+  const auto twice = run_coda("run " + dir + "/twice.yaml --out " + dir + "/twice");
+  EXPECT_EQ(twice.code, 1);
+  EXPECT_NE(twice.err.find("twice.yaml:12:14: 'name': 'a': each run needs a distinct name without "
+                           "'/' or spaces"),
+            std::string::npos)
+      << twice.err;
+  write_file(dir + "/nohw.yaml",
+             "name: nohw\narch: edge\nflow: oneshot\nnetwork_space: {file: tiny.yaml}\n"
+             "strategy: tunas\nobjective: {latency_ms: 1}\ncost_model: analytical\n"
+             "accuracy: {evaluator: zero-cost}\n");
+  const auto nohw = run_coda("run " + dir + "/nohw.yaml --out " + dir + "/nohw");
+  EXPECT_EQ(nohw.code, 1);
+  EXPECT_NE(nohw.err.find("nohw.yaml: 'hardware_space': flow oneshot needs hardware_space (joint "
+                          "search) or hardware (NAS on a fixed design)"),
+            std::string::npos)
+      << nohw.err;
   // A run's unknown section is an error naming the file and line.
   write_file(dir + "/bad.yaml",
              "name: cmp\narch: edge\nflow: compare\nnetwork_space: {file: tiny.yaml}\n"
