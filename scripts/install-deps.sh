@@ -12,6 +12,7 @@ PACKAGES=(
   libboost-graph-dev
   googletest libgtest-dev libgmock-dev
   libcli11-dev
+  libonnx-dev             # ONNX protobuf schema for `--network model.onnx`
   nlohmann-json3-dev
   libfmt-dev
   libopenmpi-dev openmpi-bin

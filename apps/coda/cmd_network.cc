@@ -7,6 +7,7 @@
 #include "apps/coda/commands.h"
 #include "core/error.h"
 #include "core/report.h"
+#include "models/network/onnx_import.h"
 #include "models/network/yaml_io.h"
 #include "models/network/zoo.h"
 
@@ -119,7 +120,8 @@ std::string list_table() {
 }  // namespace
 
 void register_network_commands(CLI::App& app) {
-  auto* group = app.add_subcommand("network", "Inspect and export networks (zoo or YAML)");
+  auto* group =
+      app.add_subcommand("network", "Inspect, import and export networks (zoo, YAML or ONNX)");
   group->require_subcommand(1);
 
   struct StatsArgs {
@@ -128,7 +130,8 @@ void register_network_commands(CLI::App& app) {
   };
   auto stats = std::make_shared<StatsArgs>();
   auto* cmd = group->add_subcommand("stats", "Per-layer shapes, parameters and MACs");
-  cmd->add_option("network", stats->network, "zoo name[:key=value,...] or network .yaml")
+  cmd->add_option("network", stats->network,
+                  "zoo name[:key=value,...], network .yaml or model .onnx")
       ->required();
   cmd->add_option("--json", stats->json, "write JSON to FILE ('-' = stdout)");
   cmd->callback([stats] {
@@ -144,7 +147,8 @@ void register_network_commands(CLI::App& app) {
   };
   auto ex = std::make_shared<ExportArgs>();
   auto* exp = group->add_subcommand("export", "Write a network as YAML or Graphviz DOT");
-  exp->add_option("network", ex->network, "zoo name[:key=value,...] or network .yaml")->required();
+  exp->add_option("network", ex->network, "zoo name[:key=value,...], network .yaml or model .onnx")
+      ->required();
   exp->add_option("--format", ex->format, "yaml or dot")
       ->check(CLI::IsMember({"yaml", "dot"}))
       ->capture_default_str();
@@ -152,6 +156,25 @@ void register_network_commands(CLI::App& app) {
   exp->callback([ex] {
     const Network net = network::load_network(ex->network);
     write_text(ex->format == "dot" ? network::to_dot(net) : network::to_yaml(net), ex->out);
+  });
+
+  struct ImportArgs {
+    std::string model;
+    std::string out = "-";
+  };
+  auto im = std::make_shared<ImportArgs>();
+  auto* imp = group->add_subcommand("import", "Convert an ONNX model to coda's network YAML");
+  imp->add_option("model", im->model, "ONNX model (.onnx)")->required();
+  imp->add_option("--out,-o", im->out, "output file ('-' = stdout)")->capture_default_str();
+  imp->callback([im] {
+    const Network net = network::import_onnx(im->model);
+    write_text(network::to_yaml(net), im->out);
+    if (im->out != "-") {
+      std::size_t layers = 0;
+      for (auto id : net.layers()) layers += net.layer(id).op != network::Op::kInput;
+      std::cout << fmt::format("{}: {} layers, {} parameters, {} MACs -> {}\n", im->model, layers,
+                               grouped(net.params()), grouped(net.macs()), im->out);
+    }
   });
 
   auto* list = group->add_subcommand("list", "Name every zoo network and its options");

@@ -16,7 +16,8 @@ float log2p(double x) {
 }
 
 bool skipped(const network::Layer& l) {
-  return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle;
+  return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle ||
+         l.op == Op::kSlice;
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ const std::vector<std::string> kNet = {"log2_weights", "log2_macs",    "log2_ima
                                        "log2_output",  "log2_max_act", "cost_layers"};
 
 bool skipped(const network::Layer& l) {
-  return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle;
+  return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle ||
+         l.op == Op::kSlice;
 }
 
 }  // namespace

@@ -103,6 +103,7 @@ class Compiler {
         ready_[l.name] = {};
         return;
       case Op::kFlatten:
+      case Op::kSlice:  // a channel range of the producer's feature map: an address offset
         ready_[l.name] = deps_of(l.inputs);
         return;
       case Op::kConcat:
@@ -294,7 +295,8 @@ class Compiler {
     const long long h_out = out.h, w_out = out.w, w_in = in.w;
     const long long in_ch_per_tile = (kind == Kind::kDw || kind == Kind::kScale) ? chunk : in.c;
     auto need = [&](long long r) {
-      const long long rows_in = std::min<long long>((r - 1) * sh + kh, in.h + 2LL * l.pad_h);
+      const long long rows_in =
+          std::min<long long>((r - 1) * sh + kh, in.h + static_cast<long long>(l.pad_h_total()));
       return rows_in * w_in * in_ch_per_tile + r * w_out * chunk * (fused_add ? 2 : 1);
     };
     long long rows = h_out;
@@ -348,7 +350,8 @@ class Compiler {
       }
       for (long long r0 = 0; r0 < h_out; r0 += rows) {
         const long long rr = std::min(rows, h_out - r0);
-        const long long rows_in = std::min<long long>((rr - 1) * sh + kh, in.h + 2LL * l.pad_h);
+        const long long rows_in =
+            std::min<long long>((rr - 1) * sh + kh, in.h + static_cast<long long>(l.pad_h_total()));
         Instruction ld{Opcode::kLoad, g};
         const long long in_ch = (kind == Kind::kDw || kind == Kind::kScale) ? cc : in.c;
         ld.bytes = rows_in * w_in * in_ch *

@@ -45,7 +45,9 @@ double nlu_rate(Activation a) {
 }
 
 bool is_free(const Layer& l) {
+  // A slice reads a channel range of its producer's buffer: an address offset.
   return l.op == Op::kInput || l.op == Op::kFlatten || l.op == Op::kChannelShuffle ||
+         l.op == Op::kSlice ||
          (l.op == Op::kConcat && !l.batch_norm && l.activation == Activation::kNone);
 }
 

@@ -24,10 +24,14 @@ const char* scope_name(Scope s) {
 
 const char* kind_name(Kind k) {
   switch (k) {
-    case Kind::kConv: return "conv";
-    case Kind::kDepthwise: return "depthwise";
-    case Kind::kPool: return "pool";
-    case Kind::kEltwise: return "eltwise";
+    case Kind::kConv:
+      return "conv";
+    case Kind::kDepthwise:
+      return "depthwise";
+    case Kind::kPool:
+      return "pool";
+    case Kind::kEltwise:
+      return "eltwise";
   }
   return "?";
 }
@@ -94,6 +98,7 @@ std::vector<FpgaLayer> engine_layers(const network::Network& net, Scope scope, i
       case Op::kConcat:
       case Op::kFlatten:
       case Op::kChannelShuffle:
+      case Op::kSlice:
         continue;  // address remaps: producers write where consumers read
       case Op::kLinear: {
         // An FC layer is a 1x1 convolution over a 1x1 map.
@@ -220,10 +225,19 @@ Geometry exact_geometry(const FpgaLayer& l, const FpgaConfig& hw) {
     g.oc = out_per_tile(hw.tc, l.w + 2LL * l.pw, l.kw, l.sw, l.c);
   }
   switch (l.kind) {
-    case Kind::kConv: g.lanes_m = hw.tm; g.lanes_n = hw.tn; break;
-    case Kind::kDepthwise: g.lanes_m = hw.tm_dw; g.lanes_n = 1; break;
+    case Kind::kConv:
+      g.lanes_m = hw.tm;
+      g.lanes_n = hw.tn;
+      break;
+    case Kind::kDepthwise:
+      g.lanes_m = hw.tm_dw;
+      g.lanes_n = 1;
+      break;
     case Kind::kPool:
-    case Kind::kEltwise: g.lanes_m = hw.tm; g.lanes_n = 1; break;
+    case Kind::kEltwise:
+      g.lanes_m = hw.tm;
+      g.lanes_n = 1;
+      break;
   }
   return g;
 }
@@ -268,9 +282,9 @@ StepCost step_cost(const FpgaLayer& l, const FpgaConfig& hw, long long mt, long 
 
 // Eq. 11-13 (17 with a cut) from one step's times, and Property 2.
 void finish(LayerEstimate& e, bool fill) {
-  e.lat1 = std::max({e.t_comp, e.t_i, e.t_w});                          // eq. 11
-  e.lat2 = std::max(static_cast<double>(e.steps_n) * e.lat1, e.t_o);   // eq. 12
-  e.cycles = static_cast<double>(e.tiles()) * e.lat2 +                  // eq. 13
+  e.lat1 = std::max({e.t_comp, e.t_i, e.t_w});                        // eq. 11
+  e.lat2 = std::max(static_cast<double>(e.steps_n) * e.lat1, e.t_o);  // eq. 12
+  e.cycles = static_cast<double>(e.tiles()) * e.lat2 +                // eq. 13
              (fill ? e.t_o + e.lat1 : 0);
   e.bottleneck = classify(e.t_comp, e.t_i, e.t_w, e.steps_n * e.lat1, e.t_o);
 }
@@ -285,20 +299,23 @@ LayerEstimate estimate(const FpgaLayer& l, const FpgaConfig& hw, Scope scope) {
     // The paper's convention (see the header).
     const long long lm = l.kind == Kind::kDepthwise ? hw.tm_dw : hw.tm;
     const long long ln = l.kind == Kind::kDepthwise ? hw.tm_dw : hw.tn;
-    const double rows = std::ceil(static_cast<double>(std::min<long long>(hw.tr, l.r + 2LL * l.ph)) / l.sh);
-    const double cols = std::ceil(static_cast<double>(std::min<long long>(hw.tc, l.c + 2LL * l.pw)) / l.sw);
+    const double rows =
+        std::ceil(static_cast<double>(std::min<long long>(hw.tr, l.r + 2LL * l.ph)) / l.sh);
+    const double cols =
+        std::ceil(static_cast<double>(std::min<long long>(hw.tc, l.c + 2LL * l.pw)) / l.sw);
     const double orow = std::ceil(static_cast<double>(std::min<long long>(hw.tr, l.r)) / l.sh);
     const double ocol = std::ceil(static_cast<double>(std::min<long long>(hw.tc, l.c)) / l.sw);
-    e.t_comp = l.kernel_ones * rows * cols;                                            // eq. 2, 15
+    e.t_comp = l.kernel_ones * rows * cols;  // eq. 2, 15
     e.t_i = static_cast<double>(std::min<long long>(ln, l.n)) * std::min<long long>(hw.tr, l.r) *
-            std::min<long long>(hw.tc, l.c) / hw.ib;                                   // eq. 7
-    const double weights = static_cast<double>(lm) * (l.kind == Kind::kDepthwise ? 1 : ln) * l.kh * l.kw;
-    e.t_w = weights / weights_per_beat(hw, l.weight_bits);                             // eq. 8
-    e.t_o = std::min<long long>(lm, l.m) * orow * ocol / hw.ob;                                                  // eq. 9
+            std::min<long long>(hw.tc, l.c) / hw.ib;  // eq. 7
+    const double weights =
+        static_cast<double>(lm) * (l.kind == Kind::kDepthwise ? 1 : ln) * l.kh * l.kw;
+    e.t_w = weights / weights_per_beat(hw, l.weight_bits);       // eq. 8
+    e.t_o = std::min<long long>(lm, l.m) * orow * ocol / hw.ob;  // eq. 9
     e.tiles_r = cdiv(l.r, hw.tr);
     e.tiles_c = cdiv(l.c, hw.tc);
     e.tiles_m = cdiv(l.m, lm);
-    e.steps_n = l.kind == Kind::kDepthwise ? 1 : cdiv(l.n, hw.tn);                    // eq. 16
+    e.steps_n = l.kind == Kind::kDepthwise ? 1 : cdiv(l.n, hw.tn);  // eq. 16
     finish(e, false);  // the authors' model has no fill term
     return e;
   }

@@ -72,9 +72,11 @@ std::string bottleneck_residual(Builder& b, const std::string& name, const std::
 }
 
 std::string bottleneck_block(Builder& b, const std::string& name, const std::string& x,
-                             std::int64_t out, std::int64_t mid, int kernel, int stride) {
+                             std::int64_t out, std::int64_t mid, int kernel, int stride,
+                             std::int64_t groups) {
   auto y = b.conv(name + ".conv1", x, ConvSpec::make(mid, 1, 1, Activation::kRelu));
-  y = b.conv(name + ".conv2", y, ConvSpec::make(mid, kernel, stride, Activation::kRelu));
+  y = b.conv(name + ".conv2", y,
+             ConvSpec::make(mid, kernel, stride, Activation::kRelu).with_groups(groups));
   y = b.conv(name + ".conv3", y, ConvSpec::make(out, 1, 1));
   return b.add(name + ".add", {y, shortcut(b, name, x, out, stride)}, Activation::kRelu);
 }

@@ -49,9 +49,11 @@ std::string basic_residual(Builder& b, const std::string& name, const std::strin
 std::string bottleneck_residual(Builder& b, const std::string& name, const std::string& x,
                                 std::int64_t width, int stride, int expansion = 4);
 // The bottleneck with any inner width and kernel: 1x1 to `mid`, k x k with
-// the stride, 1x1 to `out` (no activation), then the shortcut and ReLU.
+// the stride (in `groups` groups: ResNeXt), 1x1 to `out` (no activation),
+// then the shortcut and ReLU.
 std::string bottleneck_block(Builder& b, const std::string& name, const std::string& x,
-                             std::int64_t out, std::int64_t mid, int kernel, int stride);
+                             std::int64_t out, std::int64_t mid, int kernel, int stride,
+                             std::int64_t groups = 1);
 
 // A VGG stage: `depth` k x k convolutions to `out` with ReLU, the first with
 // the stride (Simonyan & Zisserman 2015), named name.conv0, name.conv1, ...

@@ -115,6 +115,15 @@ std::string Builder::shuffle(const std::string& name, const std::string& x, std:
   return name;
 }
 
+std::string Builder::slice(const std::string& name, const std::string& x, std::int64_t offset,
+                           std::int64_t count) {
+  Layer l = make(name, Op::kSlice, {x});
+  l.offset = offset;
+  l.out_channels = count;
+  net_.add(std::move(l));
+  return name;
+}
+
 std::string Builder::flatten(const std::string& name, const std::string& x) {
   Layer l = make(name, Op::kFlatten, {x});
   net_.add(std::move(l));

@@ -71,6 +71,9 @@ class Builder {
   std::string concat(const std::string& name, const std::vector<std::string>& xs,
                      bool batch_norm = false, Activation act = Activation::kNone);
   std::string shuffle(const std::string& name, const std::string& x, std::int64_t groups);
+  // Channels [offset, offset + count) of x.
+  std::string slice(const std::string& name, const std::string& x, std::int64_t offset,
+                    std::int64_t count);
   std::string flatten(const std::string& name, const std::string& x);
   std::string activation(const std::string& name, const std::string& x, Activation act);
 

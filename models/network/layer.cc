@@ -19,7 +19,7 @@ std::string Quant::fault(bool activations) const {
 
 namespace {
 
-constexpr std::array<std::pair<Op, const char*>, 13> kOps{{
+constexpr std::array<std::pair<Op, const char*>, 14> kOps{{
     {Op::kInput, "input"},
     {Op::kConv2d, "conv2d"},
     {Op::kLinear, "linear"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<Op, const char*>, 13> kOps{{
     {Op::kMul, "mul"},
     {Op::kConcat, "concat"},
     {Op::kChannelShuffle, "channel_shuffle"},
+    {Op::kSlice, "slice"},
     {Op::kFlatten, "flatten"},
     {Op::kActivation, "activation"},
 }};
@@ -91,6 +92,7 @@ bool Layer::same_definition(const Layer& o) const {
   return name == o.name && op == o.op && inputs == o.inputs && out_channels == o.out_channels &&
          kernel_h == o.kernel_h && kernel_w == o.kernel_w && stride_h == o.stride_h &&
          stride_w == o.stride_w && pad_h == o.pad_h && pad_w == o.pad_w &&
+         pad_h_end == o.pad_h_end && pad_w_end == o.pad_w_end && offset == o.offset &&
          dilation_h == o.dilation_h && dilation_w == o.dilation_w && groups == o.groups &&
          bias == o.bias && batch_norm == o.batch_norm && ceil_mode == o.ceil_mode &&
          out_h == o.out_h && out_w == o.out_w && activation == o.activation && quant == o.quant &&

@@ -20,6 +20,7 @@ enum class Op {
   kMul,     // element-wise; the second input may be [C,1,1] (squeeze-excite)
   kConcat,  // along channels
   kChannelShuffle,
+  kSlice,  // channels [offset, offset + out_channels) of its input (ONNX Split/Slice)
   kFlatten,
   kActivation,  // a standalone activation; conv/linear/add carry theirs fused
 };
@@ -92,7 +93,11 @@ struct Layer {
   std::int64_t out_channels = 0;
   int kernel_h = 1, kernel_w = 1;
   int stride_h = 1, stride_w = 1;
-  int pad_h = 0, pad_w = 0;
+  int pad_h = 0, pad_w = 0;  // top and left padding; bottom and right too unless set below
+  // Bottom and right padding where they differ from top and left (ONNX's
+  // asymmetric `pads`); -1: symmetric.
+  int pad_h_end = -1, pad_w_end = -1;
+  std::int64_t offset = 0;  // slice: the first input channel taken
   int dilation_h = 1, dilation_w = 1;
   std::int64_t groups = 1;  // conv2d groups; channel_shuffle groups
   bool bias = false;
@@ -115,6 +120,15 @@ struct Layer {
   int effective_kernel_w() const { return kernel_w + 2 * compression.kernel_expand; }
   int effective_pad_h() const { return pad_h + compression.kernel_expand; }
   int effective_pad_w() const { return pad_w + compression.kernel_expand; }
+  int effective_pad_h_end() const {
+    return (pad_h_end < 0 ? pad_h : pad_h_end) + compression.kernel_expand;
+  }
+  int effective_pad_w_end() const {
+    return (pad_w_end < 0 ? pad_w : pad_w_end) + compression.kernel_expand;
+  }
+  bool symmetric_pad() const { return pad_h_end < 0 && pad_w_end < 0; }
+  // Rows of padding in all, top and bottom.
+  int pad_h_total() const { return pad_h + (pad_h_end < 0 ? pad_h : pad_h_end); }
   // Channels produced after the channel cut.
   std::int64_t effective_out_channels() const { return out_channels - compression.channel_cut; }
   // A depthwise conv keeps one group per channel, so a channel cut on its input

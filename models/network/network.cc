@@ -13,9 +13,10 @@ std::string describe(const Layer& l) {
 }
 
 // Output extent of a sliding window, as torch.nn.Conv2d / MaxPool2d compute it.
-std::int64_t window_out(std::int64_t in, int kernel, int stride, int pad, int dilation,
+std::int64_t window_out(std::int64_t in, int kernel, int stride, int pad, int pad_end, int dilation,
                         bool ceil_mode) {
-  const std::int64_t span = in + 2 * pad - static_cast<std::int64_t>(dilation) * (kernel - 1) - 1;
+  const std::int64_t span =
+      in + pad + pad_end - static_cast<std::int64_t>(dilation) * (kernel - 1) - 1;
   if (span < 0) return 0;
   std::int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
   // torch: the last window must start inside the input or its left padding.
@@ -141,7 +142,8 @@ void Network::infer(LayerId id) {
   };
   const Shape in = n_in ? l.in_shapes[0] : Shape{};
   // Conv and pooling share the window checks and torch's output arithmetic.
-  auto window = [&](int kh, int kw, int ph, int pw, bool ceil_mode, const char* what) {
+  auto window = [&](int kh, int kw, int ph, int pw, int ph_end, int pw_end, bool ceil_mode,
+                    const char* what) {
     positive("kernel", l.kernel_h);
     positive("kernel", l.kernel_w);
     positive("stride", l.stride_h);
@@ -150,8 +152,12 @@ void Network::infer(LayerId id) {
     positive("dilation", l.dilation_w);
     non_negative("pad", l.pad_h);
     non_negative("pad", l.pad_w);
-    const std::int64_t oh = window_out(in.h, kh, l.stride_h, ph, l.dilation_h, ceil_mode);
-    const std::int64_t ow = window_out(in.w, kw, l.stride_w, pw, l.dilation_w, ceil_mode);
+    if (!l.symmetric_pad()) {
+      non_negative("pad", l.pad_h_end);
+      non_negative("pad", l.pad_w_end);
+    }
+    const std::int64_t oh = window_out(in.h, kh, l.stride_h, ph, ph_end, l.dilation_h, ceil_mode);
+    const std::int64_t ow = window_out(in.w, kw, l.stride_w, pw, pw_end, l.dilation_w, ceil_mode);
     if (oh <= 0 || ow <= 0) {
       fail("kernel", "a " + std::to_string(kh) + "x" + std::to_string(kw) + " " + what +
                          " does not fit input shape " + in.str());
@@ -208,8 +214,9 @@ void Network::infer(LayerId id) {
         fail("groups", "groups " + std::to_string(g) + " must divide input channels of shape " +
                            in.str() + " and output channels " + std::to_string(out_c));
       }
-      const auto [oh, ow] = window(l.effective_kernel_h(), l.effective_kernel_w(),
-                                   l.effective_pad_h(), l.effective_pad_w(), false, "kernel");
+      const auto [oh, ow] = window(
+          l.effective_kernel_h(), l.effective_kernel_w(), l.effective_pad_h(), l.effective_pad_w(),
+          l.effective_pad_h_end(), l.effective_pad_w_end(), false, "kernel");
       l.out_shape = {out_c, oh, ow};
       break;
     }
@@ -227,10 +234,13 @@ void Network::infer(LayerId id) {
     case Op::kMaxPool:
     case Op::kAvgPool: {
       arity(1, 1);
-      if (2 * l.pad_h > l.kernel_h || 2 * l.pad_w > l.kernel_w) {
+      if (2 * std::max(l.pad_h, l.effective_pad_h_end()) > l.kernel_h ||
+          2 * std::max(l.pad_w, l.effective_pad_w_end()) > l.kernel_w) {
         fail("pad", "padding must be at most half the kernel");
       }
-      const auto [oh, ow] = window(l.kernel_h, l.kernel_w, l.pad_h, l.pad_w, l.ceil_mode, "window");
+      const auto [oh, ow] =
+          window(l.kernel_h, l.kernel_w, l.pad_h, l.pad_w, l.effective_pad_h_end(),
+                 l.effective_pad_w_end(), l.ceil_mode, "window");
       l.out_shape = {in.c, oh, ow};
       break;
     }
@@ -294,6 +304,18 @@ void Network::infer(LayerId id) {
              "groups " + std::to_string(l.groups) + " must divide the channels of " + in.str());
       }
       l.out_shape = in;
+      break;
+
+    case Op::kSlice:
+      arity(1, 1);
+      positive("out_channels", l.out_channels);
+      non_negative("offset", l.offset);
+      if (l.offset + l.out_channels > in.c) {
+        fail("offset", "channels [" + std::to_string(l.offset) + ", " +
+                           std::to_string(l.offset + l.out_channels) + ") do not fit input shape " +
+                           in.str());
+      }
+      l.out_shape = {l.out_channels, in.h, in.w};
       break;
 
     case Op::kFlatten:

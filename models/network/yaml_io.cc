@@ -36,6 +36,7 @@ const std::map<Op, std::vector<std::string>>& op_fields() {
       {Op::kMul, {}},
       {Op::kConcat, {"batch_norm", "activation"}},
       {Op::kChannelShuffle, {"groups"}},
+      {Op::kSlice, {"offset", "out_channels"}},
       {Op::kFlatten, {}},
       {Op::kActivation, {"activation"}},
   };
@@ -62,6 +63,28 @@ std::pair<int, int> read_pair(const std::string& file, const YAML::Node& node,
   }
   const int x = read_small_int(file, node, key);
   return {x, x};
+}
+
+// `pad` is `p`, `[h, w]`, or `[top, left, bottom, right]` when asymmetric.
+void read_pad(const std::string& file, const YAML::Node& node, Layer& l) {
+  const YAML::Node v = node["pad"];
+  if (v.IsSequence() && v.size() == 4) {
+    try {
+      l.pad_h = v[0].as<int>();
+      l.pad_w = v[1].as<int>();
+      l.pad_h_end = v[2].as<int>();
+      l.pad_w_end = v[3].as<int>();
+    } catch (const YAML::Exception&) {
+      throw InputError(location_of(file, v), "pad",
+                       "expected one integer, [h, w] or [top, left, bottom, right]");
+    }
+    if (l.pad_h_end < 0 || l.pad_w_end < 0) {
+      throw InputError(location_of(file, v), "pad", "padding must be non-negative");
+    }
+    if (l.pad_h_end == l.pad_h && l.pad_w_end == l.pad_w) l.pad_h_end = l.pad_w_end = -1;
+    return;
+  }
+  std::tie(l.pad_h, l.pad_w) = read_pair(file, node, "pad");
 }
 
 Layer read_layer(const std::string& file, const YAML::Node& node) {
@@ -104,10 +127,11 @@ Layer read_layer(const std::string& file, const YAML::Node& node) {
   if (has("out_channels")) l.out_channels = read_int(file, node, "out_channels");
   if (has("kernel")) std::tie(l.kernel_h, l.kernel_w) = read_pair(file, node, "kernel");
   if (has("stride")) std::tie(l.stride_h, l.stride_w) = read_pair(file, node, "stride");
-  if (has("pad")) std::tie(l.pad_h, l.pad_w) = read_pair(file, node, "pad");
+  if (has("pad")) read_pad(file, node, l);
   if (has("dilation")) std::tie(l.dilation_h, l.dilation_w) = read_pair(file, node, "dilation");
   if (has("output_size")) std::tie(l.out_h, l.out_w) = read_pair(file, node, "output_size");
   if (has("groups")) l.groups = read_int(file, node, "groups");
+  if (has("offset")) l.offset = read_int(file, node, "offset");
   if (has("bias")) l.bias = read_bool(file, node, "bias");
   if (has("batch_norm")) l.batch_norm = read_bool(file, node, "batch_norm");
   if (has("ceil_mode")) l.ceil_mode = read_bool(file, node, "ceil_mode");
@@ -214,7 +238,14 @@ std::string to_yaml(const Network& net) {
       if (f == "kernel") emit_pair(out, "kernel", l.kernel_h, l.kernel_w);
       if (f == "stride" && (l.stride_h != 1 || l.stride_w != 1))
         emit_pair(out, "stride", l.stride_h, l.stride_w);
-      if (f == "pad" && (l.pad_h || l.pad_w)) emit_pair(out, "pad", l.pad_h, l.pad_w);
+      if (f == "pad" && !l.symmetric_pad()) {
+        out << YAML::Key << f << YAML::Value << YAML::Flow << YAML::BeginSeq << l.pad_h << l.pad_w
+            << (l.pad_h_end < 0 ? l.pad_h : l.pad_h_end)
+            << (l.pad_w_end < 0 ? l.pad_w : l.pad_w_end) << YAML::EndSeq;
+      } else if (f == "pad" && (l.pad_h || l.pad_w)) {
+        emit_pair(out, "pad", l.pad_h, l.pad_w);
+      }
+      if (f == "offset") out << YAML::Key << f << YAML::Value << l.offset;
       if (f == "dilation" && (l.dilation_h != 1 || l.dilation_w != 1))
         emit_pair(out, "dilation", l.dilation_h, l.dilation_w);
       if (f == "output_size") emit_pair(out, "output_size", l.out_h, l.out_w);

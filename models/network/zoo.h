@@ -48,7 +48,8 @@ bool is_zoo_name(const std::string& spec);  // true when the part before ':' is 
 // unknown option lists the network's options.
 Network build_zoo(const std::string& spec);
 
-// A zoo spec or a YAML file path (anything ending in .yaml/.yml).
+// A zoo spec, a YAML file path (anything ending in .yaml/.yml) or an ONNX
+// model (.onnx, see onnx_import.h).
 Network load_network(const std::string& spec_or_path);
 
 }  // namespace coda::network

@@ -1,5 +1,9 @@
 #include "plugins/accuracy/torch_net.h"
 
+#include <limits>
+#include <utility>
+#include <vector>
+
 #include "core/error.h"
 
 namespace coda::accuracy {
@@ -43,6 +47,18 @@ torch::Tensor activate(Activation a, const torch::Tensor& x) {
       return torch::clamp(x + 3.0, 0.0, 6.0) / 6.0;
   }
   return x;
+}
+
+// The input of a windowed layer and the padding left to the op: asymmetric
+// padding (ONNX `pads`) is applied here with `fill`, symmetric padding by the op.
+std::pair<torch::Tensor, std::vector<std::int64_t>> padded(const torch::Tensor& x,
+                                                           const network::Layer& l, double fill) {
+  if (l.symmetric_pad()) return {x, {l.effective_pad_h(), l.effective_pad_w()}};
+  const auto p = torch::constant_pad_nd(
+      x,
+      {l.effective_pad_w(), l.effective_pad_w_end(), l.effective_pad_h(), l.effective_pad_h_end()},
+      fill);
+  return {p, {0, 0}};
 }
 
 std::string module_name(const std::string& layer) {
@@ -89,6 +105,7 @@ TorchNet::TorchNet(const network::Network& net) : ir_(net) {
       case Op::kMul:
       case Op::kConcat:
       case Op::kChannelShuffle:
+      case Op::kSlice:
       case Op::kFlatten:
       case Op::kActivation:
         break;
@@ -126,9 +143,9 @@ torch::Tensor TorchNet::forward_features(torch::Tensor x) {
         torch::Tensor w = s.conv->weight;
         if (s.mask.defined()) w = w * s.mask;
         if (l.quant) w = ste(w, quantize_weight(w, l.quant->w_int, l.quant->w_frac));
-        y = torch::conv2d(in(0), w, s.conv->bias, {l.stride_h, l.stride_w},
-                          {l.effective_pad_h(), l.effective_pad_w()}, {l.dilation_h, l.dilation_w},
-                          l.effective_groups());
+        const auto [x_in, pad] = padded(in(0), l, 0.0);
+        y = torch::conv2d(x_in, w, s.conv->bias, {l.stride_h, l.stride_w}, pad,
+                          {l.dilation_h, l.dilation_w}, l.effective_groups());
         break;
       }
       case Op::kLinear: {
@@ -137,14 +154,18 @@ torch::Tensor TorchNet::forward_features(torch::Tensor x) {
         y = torch::linear(in(0).flatten(1), w, s.linear->bias).view({n, -1, 1, 1});
         break;
       }
-      case Op::kMaxPool:
-        y = torch::max_pool2d(in(0), {l.kernel_h, l.kernel_w}, {l.stride_h, l.stride_w},
-                              {l.pad_h, l.pad_w}, {l.dilation_h, l.dilation_w}, l.ceil_mode);
+      case Op::kMaxPool: {
+        const auto [x_in, pad] = padded(in(0), l, -std::numeric_limits<double>::infinity());
+        y = torch::max_pool2d(x_in, {l.kernel_h, l.kernel_w}, {l.stride_h, l.stride_w}, pad,
+                              {l.dilation_h, l.dilation_w}, l.ceil_mode);
         break;
-      case Op::kAvgPool:
-        y = torch::avg_pool2d(in(0), {l.kernel_h, l.kernel_w}, {l.stride_h, l.stride_w},
-                              {l.pad_h, l.pad_w}, l.ceil_mode);
+      }
+      case Op::kAvgPool: {
+        const auto [x_in, pad] = padded(in(0), l, 0.0);
+        y = torch::avg_pool2d(x_in, {l.kernel_h, l.kernel_w}, {l.stride_h, l.stride_w}, pad,
+                              l.ceil_mode);
         break;
+      }
       case Op::kAdaptiveAvgPool:
         y = torch::adaptive_avg_pool2d(in(0), {l.out_h, l.out_w});
         break;
@@ -171,6 +192,9 @@ torch::Tensor TorchNet::forward_features(torch::Tensor x) {
         y = t.view({n, l.groups, c / l.groups, h, w}).transpose(1, 2).reshape({n, c, h, w});
         break;
       }
+      case Op::kSlice:
+        y = in(0).narrow(1, l.offset, l.out_channels);
+        break;
       case Op::kFlatten:
         y = in(0).reshape({n, -1, 1, 1});
         break;

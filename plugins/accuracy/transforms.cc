@@ -209,11 +209,11 @@ std::unique_ptr<TorchNet> transfer(TorchNet& src, const network::Network& ir) {
         break;
       }
       case Op::kChannelShuffle:
+      case Op::kSlice:
         if (in_kept(0).defined()) {
           throw InputError({}, "channel_cut",
-                           "layer '" + l.name +
-                               "': a channel cut cannot ripple through a "
-                               "channel shuffle");
+                           "layer '" + l.name + "': a channel cut cannot ripple through a " +
+                               network::op_name(l.op));
         }
         break;
       case Op::kInput:
