@@ -13,6 +13,8 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev
   libcli11-dev
   libonnx-dev             # ONNX protobuf schema for `--network model.onnx`
+  pybind11-dev python3-dev python3-numpy  # the `coda` Python module
+  python3-pytest python3-optuna           # its tests and the Optuna example
   nlohmann-json3-dev
   libfmt-dev
   libopenmpi-dev openmpi-bin

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "apps/coda/commands.h"
+#include "core/report.h"
+#include "models/cost/cost_model.h"
 #include "models/cost/layer_model.h"
 #include "models/cost/lut.h"
 #include "models/cost/mlp.h"
@@ -14,6 +16,42 @@
 namespace coda::app {
 
 void register_cost_commands(CLI::App& app) {
+  // coda predict
+  auto p = std::make_shared<cost::PredictJob>();
+  auto p_json = std::make_shared<std::string>();
+  auto* predict =
+      app.add_subcommand("predict", "A cost model's latency, energy and area for networks");
+  predict
+      ->add_option("--cost-model", p->cost_model,
+                   "mlp[:FILE] | mlp-layer[:FILE] | simulator | analytical | ...")
+      ->required();
+  predict->add_option("--arch", p->arch, "accelerator family")->required();
+  predict
+      ->add_option("--network", p->networks,
+                   "zoo name[:key=value,...], network .yaml or model .onnx (repeatable)")
+      ->required();
+  predict->add_option("--hw", p->hw, "hardware config YAML (defaults to the family's baseline)");
+  predict->add_option("--set", p->overrides, "override a hardware field: field=value (repeatable)");
+  predict->add_option("--json", *p_json, "write JSON to FILE ('-' = stdout)");
+  predict->callback([p, p_json] {
+    const nlohmann::json rows = cost::run_predict(*p);
+    if (!p_json->empty()) write_json(rows, *p_json);
+    if (*p_json == "-") return;
+    std::cout << fmt::format("{:<32} {:>12} {:>12} {:>10} {:>8}\n", "network", "latency_ms",
+                             "energy_mj", "area_mm2", "sigma");
+    for (const auto& r : rows) {
+      if (!r["feasible"].get<bool>()) {
+        std::cout << fmt::format("{:<32} INFEASIBLE: {}\n", r["network"].get<std::string>(),
+                                 r["reason"].get<std::string>());
+        continue;
+      }
+      std::cout << fmt::format("{:<32} {:>12.4f} {:>12.4f} {:>10.3f} {:>8.3f}\n",
+                               r["network"].get<std::string>(), r["latency_ms"].get<double>(),
+                               r["energy_mj"].get<double>(), r["area_mm2"].get<double>(),
+                               r["latency_sigma"].get<double>());
+    }
+  });
+
   // coda train
   struct TrainArgs {
     std::string data, out, model = "mlp", features = "shapes+twin";

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/worker_pool.h"
+#include "models/network/zoo.h"
 #include "sim/accelerator.h"
 
 namespace coda::cost {
@@ -99,6 +100,30 @@ void register_accelerator_cost_models() {
        "the family's analytical twin of the SystemC model",
        {},
        [](const CostModelContext& c) { return std::make_unique<AcceleratorModel>(c.arch, true); }});
+}
+
+nlohmann::json to_json(const Metrics& m) {
+  return {{"feasible", m.feasible},          {"reason", m.reason},
+          {"latency_ms", m.latency_s * 1e3}, {"energy_mj", m.energy_j * 1e3},
+          {"area_mm2", m.area_mm2},          {"latency_sigma", m.latency_sigma}};
+}
+
+nlohmann::json run_predict(const PredictJob& job) {
+  if (job.networks.empty()) throw InputError({}, "--network", "is required");
+  const ParamSet hw = sim::load_hw(sim::accelerator(job.arch), job.hw, job.overrides);
+  std::vector<network::Network> nets;
+  for (const auto& n : job.networks) nets.push_back(network::load_network(n));
+  std::vector<Query> batch;
+  for (const auto& n : nets) batch.push_back({&n, &hw});
+  const auto model = make_cost_model(job.cost_model, job.arch);
+  const auto answers = model->evaluate(batch);
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = 0; i < nets.size(); ++i) {
+    nlohmann::json row = to_json(answers[i]);
+    row["network"] = job.networks[i];
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace coda::cost

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/options.h"
 #include "core/params.h"
 #include "core/registry.h"
@@ -120,6 +122,19 @@ std::string cost_model_kind(const std::string& spec);
 // otherwise one call. Same answers, in batch order, either way.
 std::vector<Metrics> evaluate_in_workers(CostModel& model, const std::vector<Query>& batch,
                                          int workers);
+
+// One answer as JSON: feasible, reason, latency_ms, energy_mj, area_mm2,
+// latency_sigma.
+nlohmann::json to_json(const Metrics& m);
+
+// `coda predict`: a cost model's answers for networks (zoo names, YAML or
+// ONNX files) on one hardware config (the family's defaults, a YAML file,
+// `field=value` overrides), one JSON row each with the network's name.
+struct PredictJob {
+  std::string cost_model, arch, hw;
+  std::vector<std::string> networks, overrides;
+};
+nlohmann::json run_predict(const PredictJob& job);
 
 // "simulator" (the SystemC model) and "analytical" (its twin).
 void register_accelerator_cost_models();
