@@ -13,7 +13,8 @@
 
 namespace coda::cost {
 
-inline constexpr int kFeaturizerVersion = 1;
+// v2: the op one-hot gained `slice`.
+inline constexpr int kFeaturizerVersion = 2;
 
 // A hardware knob in [0, 1] from its declaration: a categorical field by its
 // label index, a range spanning more than a decade in log space.

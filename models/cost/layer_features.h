@@ -22,7 +22,8 @@
 
 namespace coda::cost {
 
-inline constexpr int kLayerFeaturizerVersion = 1;
+// v2: the op one-hot gained `slice`.
+inline constexpr int kLayerFeaturizerVersion = 2;
 
 struct LayerRows {
   std::vector<int> position;  // each row's layer, by topological position

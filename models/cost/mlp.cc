@@ -23,6 +23,7 @@
 #include "models/cost/cost_model.h"
 #include "models/cost/early_stopping.h"
 #include "models/cost/featurizer.h"
+#include "models/cost/layer_features.h"
 #include "sim/accelerator.h"
 
 namespace coda::cost {
@@ -459,11 +460,11 @@ std::string ensure_trained(const CostModelContext& c, const std::string& kind,
   const long long samples = o.integer("samples");
   const int epochs = static_cast<int>(o.integer("epochs"));
   const int workers = static_cast<int>(o.integer("workers"));
-  // The dataset format is in the key: a cache built by an older coda is
-  // not resumed into a newer format.
-  const std::uint64_t h =
-      fnv1a64(fmt::format("{}|{}|{}|{}|{}|{}|dataset/2|{}|{}", CODA_VERSION, c.arch, space_text,
-                          samples, epochs, c.seed, kind, settings));
+  // The dataset format and the featurizers' versions are in the key: a cache
+  // built by an older coda is not resumed into a newer format.
+  const std::uint64_t h = fnv1a64(fmt::format(
+      "{}|{}|{}|{}|{}|{}|dataset/2|{}|{}|features/{}.{}", CODA_VERSION, c.arch, space_text, samples,
+      epochs, c.seed, kind, settings, kFeaturizerVersion, kLayerFeaturizerVersion));
   const std::string dir = fmt::format("{}/{}-{:016x}", cache_dir(kind), c.arch, h);
   const std::string model = dir + "/model.pt";
   if (std::filesystem::exists(model)) {

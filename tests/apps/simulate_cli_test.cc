@@ -372,7 +372,7 @@ TEST(DatasetCli, KilledDatasetResumesToTheUninterruptedSamples) {
   EXPECT_TRUE(infeasible);
   const auto schema = nlohmann::json::parse(read_file(dir + "/full/schema.json"));
   EXPECT_EQ(schema["arch"], "edge");
-  EXPECT_EQ(schema["featurizer_version"], 1);
+  EXPECT_EQ(schema["featurizer_version"], 2);
   EXPECT_GT(schema["feature_names"].size(), 1000u);
   // Without --resume an existing dataset is not overwritten; a different seed cannot resume it.
   EXPECT_EQ(run_coda(common + dir + "/full").code, 1);
@@ -457,7 +457,7 @@ TEST(CostCli, DatasetTrainValidate) {
             std::string::npos)
       << bad.err;
   const auto meta = nlohmann::json::parse(read_file(dir + "/m.pt.json"));
-  EXPECT_EQ(meta["featurizer_version"], 1);
+  EXPECT_EQ(meta["featurizer_version"], 2);
   EXPECT_EQ(meta["hidden"], 256);
   EXPECT_EQ(meta["train_samples"].get<int>() + meta["val_samples"].get<int>(), 3000);
   r = run_coda("validate --cost-model mlp:" + dir + "/m.pt --arch edge --space " + space +

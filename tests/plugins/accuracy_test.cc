@@ -47,6 +47,15 @@ TEST(TorchNet, AdaptedZooNetworksRunOnSmallImages) {
   torch::NoGradGuard g;
   torch::manual_seed(0);
   for (const auto& name : network::zoo_names()) {
+    if (name == "inception_v3") {
+      // Its unpadded 3x3 convolutions need at least 75x75 pixels (as in torchvision).
+      EXPECT_EQ(test::input_error_of([&] {
+                  network::adapt_input(network::build_zoo(name), {{3, 32, 32}, 10});
+                }),
+                "'kernel': layer 'Mixed_7a.pool' (max_pool): a 3x3 window does not fit input "
+                "shape [768,2,2]");
+      continue;
+    }
     const Network net = network::adapt_input(network::build_zoo(name), {{3, 32, 32}, 10});
     TorchNet m(net);
     m.eval();
