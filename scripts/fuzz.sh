@@ -15,8 +15,8 @@ bash scripts/install-deps.sh fuzz
 cmake -S . -B "$DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
   -DCMAKE_CXX_COMPILER=clang++-14 -DCODA_FUZZ=ON -DCODA_BUILD_TESTS=OFF >/dev/null
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(network_yaml hardware_yaml space_yaml experiment_yaml
-                                     compression_plan scalesim dataset_shard)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(network_yaml onnx_model hardware_yaml space_yaml
+                                     experiment_yaml compression_plan scalesim dataset_shard)
 cmake --build "$DIR" -j "$JOBS" --target "${TARGETS[@]/#/fuzz_}"
 
 # Seeds: the shipped files each reader takes. Targets that dispatch on a
@@ -31,6 +31,7 @@ seed() {  # seed TARGET PREFIX_BYTE FILE...
   done
 }
 seed network_yaml none configs/networks/*.yaml fuzz/seeds/network_yaml/*.yaml
+seed onnx_model none tests/fixtures/onnx/*.onnx tests/fixtures/onnx/torchvision/{alexnet,mobilenet_v3_small,shufflenet_v2_x0_5,squeezenet1_1}.onnx
 for b in 0 1 2 3; do seed hardware_yaml $b configs/hardware/*/*.yaml; done
 for b in $(seq 0 11); do seed space_yaml $b configs/spaces/*.yaml configs/spaces/nas/*.yaml; done
 seed experiment_yaml none configs/experiments/*.yaml configs/profiles/*.yaml

@@ -59,12 +59,28 @@ int bits_of(int onnx_type) {
   }
 }
 
-// Decodes a tensor's dims and, where stored inline, its values.
-Value constant_of(const onnx::TensorProto& t) {
+// Bounds on what a model may declare: dims of a tensor, the values decoded
+// (shape arithmetic, scales, Clip bounds; weights are never read), and
+// sizes, strides, pads and groups.
+constexpr std::int64_t kMaxDim = std::int64_t{1} << 31;
+constexpr std::int64_t kMaxDecoded = 4096;
+constexpr std::int64_t kMaxSmall = 65535;
+
+// A tensor's dims and, when it is small and stored inline, its values.
+// `sane` is false when a dim is negative or the element count passes 2^62.
+Value constant_of(const onnx::TensorProto& t, bool& sane) {
   Value v;
   v.dims.assign(t.dims().begin(), t.dims().end());
   std::int64_t n = 1;
-  for (auto d : v.dims) n *= d;
+  sane = true;
+  for (auto d : v.dims) {
+    if (d < 0 || d > kMaxDim || (d > 0 && n > (std::int64_t{1} << 62) / d)) {
+      sane = false;
+      return v;
+    }
+    n *= d;
+  }
+  if (n > kMaxDecoded) return v;
   const std::string& raw = t.raw_data();
   auto from_raw = [&](auto zero) {
     using T = decltype(zero);
@@ -131,7 +147,13 @@ class Importer {
   Network run() {
     count_uses();
     for (const auto& init : graph_.initializer()) {
-      Value v = constant_of(init);
+      bool sane = true;
+      Value v = constant_of(init, sane);
+      if (!sane) {
+        throw InputError({path_, 0, 0}, "initializer",
+                         "'" + init.name() + "' has dims " + shape_str(v.dims) +
+                             "; each must be 0 to 2^31 and their product below 2^62");
+      }
       v.bits = bits_of(init.data_type());
       values_[init.name()] = v;
     }
@@ -198,7 +220,8 @@ class Importer {
       std::vector<std::int64_t> dims;
       for (const auto& d : in.type().tensor_type().shape().dim())
         dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
-      if (dims.size() != 4 || dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0) {
+      if (dims.size() != 4 || dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0 || dims[1] > kMaxDim ||
+          dims[2] > kMaxSmall || dims[3] > kMaxSmall) {
         throw InputError({path_, 0, 0}, "input",
                          "input '" + in.name() + "' has shape " + shape_str(dims) +
                              "; coda imports an image input [N,C,H,W] with C, H and W fixed");
@@ -275,6 +298,22 @@ class Importer {
                                       std::vector<std::int64_t> def) const {
     const auto* a = attr(n, key);
     return a ? std::vector<std::int64_t>(a->ints().begin(), a->ints().end()) : def;
+  }
+  // An attribute of `count` values (kernel, strides, dilations, pads), each
+  // within +-kMaxSmall.
+  std::vector<std::int64_t> small_ints(const onnx::NodeProto& n, const char* key,
+                                       std::vector<std::int64_t> def, std::size_t count) const {
+    const auto v = attr_ints(n, key, std::move(def));
+    if (v.size() != count) {
+      fail(n, std::string("'") + key + "' holds " + std::to_string(v.size()) +
+                  " values; a 2-D op takes " + std::to_string(count));
+    }
+    for (auto x : v) {
+      if (x < -kMaxSmall || x > kMaxSmall) {
+        fail(n, std::string("'") + key + "' value " + std::to_string(x) + " is out of range");
+      }
+    }
+    return v;
   }
   std::string attr_string(const onnx::NodeProto& n, const char* key) const {
     const auto* a = attr(n, key);
@@ -364,19 +403,20 @@ class Importer {
     l.inputs = {x.layer};
     l.out_channels = w.dims[0];
     l.groups = attr_int(n, "group", 1);
+    if (l.groups < 1 || l.groups > kMaxDim) fail(n, "group " + std::to_string(l.groups));
     if (w.dims[1] * l.groups != in.c) {
       fail(n, "weight " + shape_str(w.dims) + " with group " + std::to_string(l.groups) +
                   " does not fit input shape " + in.str());
     }
-    const auto k = attr_ints(n, "kernel_shape", {w.dims[2], w.dims[3]});
-    const auto s = attr_ints(n, "strides", {1, 1});
-    const auto d = attr_ints(n, "dilations", {1, 1});
-    l.kernel_h = static_cast<int>(k.at(0));
-    l.kernel_w = static_cast<int>(k.at(1));
-    l.stride_h = static_cast<int>(s.at(0));
-    l.stride_w = static_cast<int>(s.at(1));
-    l.dilation_h = static_cast<int>(d.at(0));
-    l.dilation_w = static_cast<int>(d.at(1));
+    const auto k = small_ints(n, "kernel_shape", {w.dims[2], w.dims[3]}, 2);
+    const auto s = small_ints(n, "strides", {1, 1}, 2);
+    const auto d = small_ints(n, "dilations", {1, 1}, 2);
+    l.kernel_h = static_cast<int>(k[0]);
+    l.kernel_w = static_cast<int>(k[1]);
+    l.stride_h = static_cast<int>(s[0]);
+    l.stride_w = static_cast<int>(s[1]);
+    l.dilation_h = static_cast<int>(d[0]);
+    l.dilation_w = static_cast<int>(d[1]);
     set_pads(n, l, x, in);
     l.bias = has_input(n, 2);
     set_quant(l, w, x);
@@ -389,16 +429,15 @@ class Importer {
     Layer l;
     l.op = n.op_type() == "MaxPool" ? Op::kMaxPool : Op::kAvgPool;
     l.inputs = {x.layer};
-    const auto k = attr_ints(n, "kernel_shape", {});
-    if (k.size() != 2) fail(n, "kernel_shape must hold two values");
-    const auto s = attr_ints(n, "strides", {1, 1});
-    const auto d = attr_ints(n, "dilations", {1, 1});
+    const auto k = small_ints(n, "kernel_shape", {}, 2);
+    const auto s = small_ints(n, "strides", {1, 1}, 2);
+    const auto d = small_ints(n, "dilations", {1, 1}, 2);
     l.kernel_h = static_cast<int>(k[0]);
     l.kernel_w = static_cast<int>(k[1]);
-    l.stride_h = static_cast<int>(s.at(0));
-    l.stride_w = static_cast<int>(s.at(1));
-    l.dilation_h = static_cast<int>(d.at(0));
-    l.dilation_w = static_cast<int>(d.at(1));
+    l.stride_h = static_cast<int>(s[0]);
+    l.stride_w = static_cast<int>(s[1]);
+    l.dilation_h = static_cast<int>(d[0]);
+    l.dilation_w = static_cast<int>(d[1]);
     l.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
     set_pads(n, l, x, shape(x));
     set(n, 0, add_layer(n, l));
@@ -419,14 +458,17 @@ class Importer {
       same(in.h, l.kernel_h, l.stride_h, l.dilation_h, p[0], p[2]);
       same(in.w, l.kernel_w, l.stride_w, l.dilation_w, p[1], p[3]);
     } else if (autopad.empty() || autopad == "NOTSET") {
-      const auto pads = attr_ints(n, "pads", {0, 0, 0, 0});
-      if (pads.size() != 4) fail(n, "pads must hold four values");
+      const auto pads = small_ints(n, "pads", {0, 0, 0, 0}, 4);
       // ONNX order: [h_begin, w_begin, h_end, w_end].
       p = {pads[0], pads[1], pads[2], pads[3]};
     } else if (autopad != "VALID") {
       fail(n, "auto_pad '" + autopad + "'; allowed: NOTSET, SAME_UPPER, SAME_LOWER, VALID");
     }
-    for (int i = 0; i < 4; ++i) p[i] += x.pads[i];
+    for (int i = 0; i < 4; ++i) {
+      p[i] += x.pads[i];
+      if (p[i] < 0 || p[i] > kMaxSmall)
+        fail(n, "padding " + std::to_string(p[i]) + " is out of range");
+    }
     l.pad_h = static_cast<int>(p[0]);
     l.pad_w = static_cast<int>(p[1]);
     if (p[2] != p[0] || p[3] != p[1]) {
@@ -505,8 +547,13 @@ class Importer {
     feature(n, 0);
     double lo = attr_float(n, "min", -std::numeric_limits<double>::infinity());
     double hi = attr_float(n, "max", std::numeric_limits<double>::infinity());
-    if (has_input(n, 1)) lo = constant(n, 1).values.at(0);
-    if (has_input(n, 2)) hi = constant(n, 2).values.at(0);
+    auto bound = [&](int i) {
+      const Value& c = constant(n, i);
+      if (c.values.size() != 1) fail(n, "input " + std::to_string(i) + " must be one value");
+      return c.values[0];
+    };
+    if (has_input(n, 1)) lo = bound(1);
+    if (has_input(n, 2)) hi = bound(2);
     if (lo == 0 && hi == 6) {
       activate(n, n.input(0), Activation::kRelu6);
     } else if (lo == 0 && std::isinf(hi)) {
@@ -632,6 +679,9 @@ class Importer {
     const Value& x = value(n, 0);
     const Value& target = constant(n, 1);
     std::vector<std::int64_t> t = ints(target);
+    for (auto d : t) {
+      if (d < -1 || d > kMaxDim) fail(n, "target dim " + std::to_string(d) + " is out of range");
+    }
     if (!x.feature) {  // a constant: only its dims change
       Value v = x;
       v.dims = t;
@@ -647,6 +697,8 @@ class Importer {
       if (t[i] == 0 && i < from.size()) t[i] = from[i];
       if (t[i] == -1) {
         infer = static_cast<std::int64_t>(i);
+      } else if (known > kMaxDim) {
+        fail(n, "target " + shape_str(t) + " is out of range");
       } else {
         known *= t[i];
       }
@@ -728,6 +780,10 @@ class Importer {
     std::vector<std::int64_t> sizes = attr_ints(n, "split", {});
     if (has_input(n, 1)) sizes = ints(constant(n, 1));
     if (sizes.empty()) sizes.assign(n.output_size(), c / std::max(1, n.output_size()));
+    for (auto sz : sizes) {
+      if (sz < 0 || sz > c)
+        fail(n, "split size " + std::to_string(sz) + " of " + std::to_string(c) + " channels");
+    }
     std::int64_t begin = 0;
     for (int i = 0; i < n.output_size() && i < static_cast<int>(sizes.size()); ++i) {
       if (uses(n.output(i)) > 0) channel_slice(n, i, begin, begin + sizes[i]);
@@ -782,6 +838,9 @@ class Importer {
     if (p.size() != 8 || p[0] || p[1] || p[4] || p[5]) {
       fail(n, "pads " + shape_str(p) + "; coda maps zero padding of H and W of an NCHW tensor");
     }
+    for (auto q : p) {
+      if (q < 0 || q > kMaxSmall) fail(n, "pads " + shape_str(p) + " are out of range");
+    }
     Value v = x;
     const std::array<std::int64_t, 4> add = {p[2], p[3], p[6], p[7]};
     for (int i = 0; i < 4; ++i) v.pads[i] += static_cast<int>(add[i]);
@@ -826,7 +885,9 @@ class Importer {
     Value v;
     for (const auto& a : n.attribute()) {
       if (a.name() == "value") {
-        v = constant_of(a.t());
+        bool sane = true;
+        v = constant_of(a.t(), sane);
+        if (!sane) fail(n, "its value has dims " + shape_str(v.dims) + " out of range");
       } else if (a.name() == "value_int") {
         v.values = {static_cast<double>(a.i())};
         v.integer = v.known = true;
@@ -904,13 +965,20 @@ class Importer {
     Value v;
     double fill = 0;
     if (const auto* a = attr(n, "value")) {
-      const Value f = constant_of(a->t());
+      bool sane = true;
+      const Value f = constant_of(a->t(), sane);
       if (!f.values.empty()) fill = f.values[0];
       v.integer = f.integer;
     }
     v.dims = ints(s);
     std::int64_t count = 1;
-    for (auto d : v.dims) count *= d;
+    for (auto d : v.dims) {
+      if (d < 0 || d > kMaxDecoded || count * d > kMaxDecoded) {
+        fail(n, "shape " + shape_str(v.dims) + "; coda evaluates constants of up to " +
+                    std::to_string(kMaxDecoded) + " values");
+      }
+      count *= d;
+    }
     v.values.assign(static_cast<std::size_t>(std::max<std::int64_t>(0, count)), fill);
     v.known = true;
     set(n, 0, v);
