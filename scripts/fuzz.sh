@@ -31,7 +31,7 @@ seed() {  # seed TARGET PREFIX_BYTE FILE...
   done
 }
 seed network_yaml none configs/networks/*.yaml fuzz/seeds/network_yaml/*.yaml
-seed onnx_model none tests/fixtures/onnx/*.onnx tests/fixtures/onnx/torchvision/{alexnet,mobilenet_v3_small,shufflenet_v2_x0_5,squeezenet1_1}.onnx
+seed onnx_model none fuzz/seeds/onnx_model/*.onnx tests/fixtures/onnx/*.onnx tests/fixtures/onnx/torchvision/{alexnet,mobilenet_v3_small,shufflenet_v2_x0_5,squeezenet1_1}.onnx
 for b in 0 1 2 3; do seed hardware_yaml $b configs/hardware/*/*.yaml; done
 for b in $(seq 0 11); do seed space_yaml $b configs/spaces/*.yaml configs/spaces/nas/*.yaml; done
 seed experiment_yaml none configs/experiments/*.yaml configs/profiles/*.yaml

@@ -165,6 +165,7 @@ class Importer {
         fail(n, "unsupported op '" + (n.domain().empty() ? "" : n.domain() + ".") + n.op_type() +
                     "'; supported ops: " + join(onnx_supported_ops(), ", "));
       }
+      if (n.output_size() == 0) fail(n, "the node has no output");
       (this->*(h->second))(n);
     }
     bool computes = false;
@@ -193,7 +194,8 @@ class Importer {
   void count_uses() {
     for (int i = 0; i < graph_.node_size(); ++i) {
       const auto& n = graph_.node(i);
-      if ((n.op_type() == "Identity" || n.op_type() == "Dropout") && n.input_size() > 0) {
+      if ((n.op_type() == "Identity" || n.op_type() == "Dropout") && n.input_size() > 0 &&
+          n.output_size() > 0) {
         alias_[n.output(0)] = root(n.input(0));
         continue;
       }

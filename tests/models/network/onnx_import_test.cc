@@ -128,6 +128,14 @@ TEST(OnnxImport, AFileThatIsNotOnnxIsAClearError) {
             "/nonexistent/m.onnx: cannot open the ONNX file");
 }
 
+// A libFuzzer finding: an Identity node stripped of its output.
+TEST(OnnxImport, ANodeWithoutOutputsIsAClearError) {
+  const std::string path =
+      std::string(CODA_SOURCE_DIR) + "/fuzz/seeds/onnx_model/identity-without-output.onnx";
+  EXPECT_EQ(test::input_error_of([&] { import_onnx(path); }),
+            path + ": 'node': node 110 'Identity_110' (op Identity): the node has no output");
+}
+
 TEST(OnnxImport, TheImportedYamlLoadsBackAsTheSameNetwork) {
   for (const std::string name : {"ops", "torchvision/shufflenet_v2_x1_0",
                                  "torchvision/efficientnet_b0", "torchvision/inception_v3"}) {
