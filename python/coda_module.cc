@@ -10,13 +10,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "core/error.h"
@@ -83,18 +82,18 @@ Hardware load_hw(const std::string& arch, const std::string& path,
   return {arch, sim::load_hw(sim::accelerator(arch), path, overrides)};
 }
 
-// A network argument: a Network, or a zoo name / YAML / ONNX path.
-using NetArg = std::variant<std::string, network::Network>;
-network::Network network_of(const NetArg& n) {
-  if (const auto* s = std::get_if<std::string>(&n)) return network::load_network(*s);
-  return std::get<network::Network>(n);
+// A network argument: a coda.Network, used in place, or a zoo name / YAML /
+// ONNX path, loaded into `store` (a deque: pointers into it stay valid).
+const network::Network* network_arg(const py::handle& x, std::deque<network::Network>& store) {
+  if (py::isinstance<network::Network>(x)) return x.cast<const network::Network*>();
+  store.push_back(network::load_network(x.cast<std::string>()));
+  return &store.back();
 }
-// A hardware argument: a Hardware, a YAML path, or None (the family's baseline).
-using HwArg = std::variant<std::string, Hardware>;
-ParamSet hw_of(const std::string& arch, const std::optional<HwArg>& hw) {
-  if (!hw) return load_hw(arch, "", {}).params;
-  if (const auto* s = std::get_if<std::string>(&*hw)) return load_hw(arch, *s, {}).params;
-  const Hardware& h = std::get<Hardware>(*hw);
+// A hardware argument: a coda.Hardware, a YAML path, or None (the family's baseline).
+ParamSet hw_arg(const std::string& arch, const py::handle& x) {
+  if (x.is_none()) return load_hw(arch, "", {}).params;
+  if (!py::isinstance<Hardware>(x)) return load_hw(arch, x.cast<std::string>(), {}).params;
+  const Hardware& h = x.cast<const Hardware&>();
   if (h.arch != arch) {
     throw InputError({}, "hw", "a " + h.arch + " config given for arch " + arch);
   }
@@ -117,14 +116,15 @@ nlohmann::json layer_json(const network::Layer& l) {
           {"macs", network::layer_macs(l)}};
 }
 
-py::dict simulate(const NetArg& net_arg, const std::string& arch, const std::optional<HwArg>& hw,
+py::dict simulate(const py::object& net_arg, const std::string& arch, const py::object& hw,
                   const std::string& model, const std::string& scope) {
+  std::deque<network::Network> store;
+  const network::Network& net = *network_arg(net_arg, store);
+  const ParamSet params = hw_arg(arch, hw);
   nlohmann::json j;
   {
     py::gil_scoped_release release;
     const std::lock_guard<std::mutex> one_at_a_time(engine_mutex());
-    const network::Network net = network_of(net_arg);
-    const ParamSet params = hw_of(arch, hw);
     sim::ModelChoice choice;
     choice.model = model;
     choice.scope = scope;
@@ -175,25 +175,11 @@ class CostModel {
                        "give one hardware config or one per network (" + std::to_string(n) +
                            "), not " + std::to_string(hws.size()));
     }
-    std::vector<network::Network> loaded;
-    loaded.reserve(n);
+    std::deque<network::Network> loaded;
     std::vector<const network::Network*> ns;
-    for (const auto& x : nets) {
-      if (py::isinstance<network::Network>(x)) {
-        ns.push_back(x.cast<const network::Network*>());
-      } else {
-        loaded.push_back(network::load_network(x.cast<std::string>()));
-        ns.push_back(&loaded.back());
-      }
-    }
+    for (const auto& x : nets) ns.push_back(network_arg(x, loaded));
     std::vector<ParamSet> ps;
-    for (const auto& h : hws) {
-      if (h.is_none()) {
-        ps.push_back(hw_of(arch_, std::nullopt));
-      } else {
-        ps.push_back(hw_of(arch_, h.cast<HwArg>()));
-      }
-    }
+    for (const auto& h : hws) ps.push_back(hw_arg(arch_, h));
     py::array_t<double> latency(n), energy(n), area(n), sigma(n);
     py::array_t<bool> feasible(n);
     std::vector<cost::Metrics> answers;

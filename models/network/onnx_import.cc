@@ -410,16 +410,7 @@ class Importer {
       fail(n, "weight " + shape_str(w.dims) + " with group " + std::to_string(l.groups) +
                   " does not fit input shape " + in.str());
     }
-    const auto k = small_ints(n, "kernel_shape", {w.dims[2], w.dims[3]}, 2);
-    const auto s = small_ints(n, "strides", {1, 1}, 2);
-    const auto d = small_ints(n, "dilations", {1, 1}, 2);
-    l.kernel_h = static_cast<int>(k[0]);
-    l.kernel_w = static_cast<int>(k[1]);
-    l.stride_h = static_cast<int>(s[0]);
-    l.stride_w = static_cast<int>(s[1]);
-    l.dilation_h = static_cast<int>(d[0]);
-    l.dilation_w = static_cast<int>(d[1]);
-    set_pads(n, l, x, in);
+    set_window(n, l, x, {w.dims[2], w.dims[3]});
     l.bias = has_input(n, 2);
     set_quant(l, w, x);
     set(n, 0, add_layer(n, l));
@@ -431,7 +422,16 @@ class Importer {
     Layer l;
     l.op = n.op_type() == "MaxPool" ? Op::kMaxPool : Op::kAvgPool;
     l.inputs = {x.layer};
-    const auto k = small_ints(n, "kernel_shape", {}, 2);
+    l.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+    set_window(n, l, x, {});
+    set(n, 0, add_layer(n, l));
+  }
+
+  // A window's kernel (`kernel_shape`, else `kernel`), strides, dilations and
+  // padding (Conv and the pools).
+  void set_window(const onnx::NodeProto& n, Layer& l, const Value& x,
+                  std::vector<std::int64_t> kernel) {
+    const auto k = small_ints(n, "kernel_shape", std::move(kernel), 2);
     const auto s = small_ints(n, "strides", {1, 1}, 2);
     const auto d = small_ints(n, "dilations", {1, 1}, 2);
     l.kernel_h = static_cast<int>(k[0]);
@@ -440,9 +440,7 @@ class Importer {
     l.stride_w = static_cast<int>(s[1]);
     l.dilation_h = static_cast<int>(d[0]);
     l.dilation_w = static_cast<int>(d[1]);
-    l.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
     set_pads(n, l, x, shape(x));
-    set(n, 0, add_layer(n, l));
   }
 
   // `pads` (or auto_pad) plus a Pad folded from the input.
@@ -853,10 +851,7 @@ class Importer {
     Value v = value(n, 0);
     const Value& scale = constant(n, 1, false);
     v.bits = 8;  // uint8 unless a zero point says otherwise
-    if (has_input(n, 2)) {
-      const auto& zp = graph_zero_point_type(n.input(2));
-      if (zp != 0) v.bits = bits_of(zp);
-    }
+    if (has_input(n, 2) && value(n, 2).bits != 0) v.bits = value(n, 2).bits;
     v.scale = scale.known ? *std::max_element(scale.values.begin(), scale.values.end()) : 0;
     set(n, 0, v);
   }
@@ -868,18 +863,6 @@ class Importer {
       v.scale = *std::max_element(scale.values.begin(), scale.values.end());
     set(n, 0, v);
   }
-  // The element type of a zero-point initializer or Constant (0: unknown).
-  int graph_zero_point_type(const std::string& name) const {
-    for (const auto& init : graph_.initializer())
-      if (init.name() == name) return init.data_type();
-    for (const auto& node : graph_.node()) {
-      if (node.op_type() != "Constant" || node.output_size() == 0 || node.output(0) != name)
-        continue;
-      for (const auto& a : node.attribute())
-        if (a.name() == "value") return a.t().data_type();
-    }
-    return 0;
-  }
 
   // ---- constant folding of shape arithmetic ---------------------------------
 
@@ -889,6 +872,7 @@ class Importer {
       if (a.name() == "value") {
         bool sane = true;
         v = constant_of(a.t(), sane);
+        v.bits = bits_of(a.t().data_type());
         if (!sane) fail(n, "its value has dims " + shape_str(v.dims) + " out of range");
       } else if (a.name() == "value_int") {
         v.values = {static_cast<double>(a.i())};
