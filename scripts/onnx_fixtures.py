@@ -8,6 +8,9 @@ python3-onnx), so it holds exactly the ops a test is about:
                   Split + Concat, ReduceMean, Flatten, MatMul + Add, Relu
   quant.onnx      QuantizeLinear/DequantizeLinear around a Conv's weight and input
   unsupported.onnx  a Conv followed by Softmax
+  bad_clip.onnx, bad_bn.onnx, bad_transpose.onnx  mapped ops used in ways coda
+                  cannot map (Clip to [0, 1], a BatchNormalization after a
+                  MaxPool, a Transpose outside a channel shuffle)
 Run: /usr/bin/python3 scripts/onnx_fixtures.py tests/fixtures/onnx
 """
 import os
@@ -88,10 +91,33 @@ def unsupported():
     return model(nodes, [weight("w", 4, 3, 1, 1)], hw=4)
 
 
+def bad_clip():
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "w"], ["c"], name="conv", kernel_shape=[1, 1]),
+             n("Clip", ["c", "zero", "one"], ["y"], name="clip")]
+    return model(nodes, [weight("w", 4, 3, 1, 1), const("zero", 0.0, np.float32),
+                         const("one", 1.0, np.float32)], hw=4)
+
+
+def bad_bn():
+    n = helper.make_node
+    nodes = [n("MaxPool", ["x"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+             n("BatchNormalization", ["p", "s", "b", "m", "v"], ["y"], name="bn")]
+    return model(nodes, [weight(k, 3) for k in "sbmv"], hw=4)
+
+
+def bad_transpose():
+    n = helper.make_node
+    nodes = [n("Transpose", ["x"], ["y"], name="nhwc", perm=[0, 2, 3, 1])]
+    return model(nodes, [], hw=4)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, build in [("ops", ops), ("quant", quant), ("unsupported", unsupported)]:
+    for name, build in [("ops", ops), ("quant", quant), ("unsupported", unsupported),
+                        ("bad_clip", bad_clip), ("bad_bn", bad_bn),
+                        ("bad_transpose", bad_transpose)]:
         m = build()
         onnx.checker.check_model(m)
         onnx.save(m, os.path.join(out, name + ".onnx"))

@@ -128,6 +128,26 @@ TEST(OnnxImport, AFileThatIsNotOnnxIsAClearError) {
             "/nonexistent/m.onnx: cannot open the ONNX file");
 }
 
+TEST(OnnxImport, AMappedOpUsedInAnUnmappedWayNamesTheNodeAndWhatIsMapped) {
+  const auto error = [](const std::string& name) {
+    return test::input_error_of([&] { import_onnx(kFixtures + name + ".onnx"); });
+  };
+  EXPECT_EQ(error("bad_clip"),
+            kFixtures +
+                "bad_clip.onnx: 'node': node 1 'clip' (op Clip): clip to [0, 1]; "
+                "coda maps Clip(0, 6) as relu6 and Clip(0) as relu");
+  EXPECT_EQ(error("bad_bn"),
+            kFixtures +
+                "bad_bn.onnx: 'node': node 1 'bn' (op BatchNormalization): coda folds a batch-norm "
+                "into the Conv, Gemm, MatMul or Concat before it when nothing else reads that "
+                "layer; its input comes from 'pool' (max_pool)");
+  EXPECT_EQ(error("bad_transpose"),
+            kFixtures +
+                "bad_transpose.onnx: 'node': node 0 'nhwc' (op Transpose): perm [0,2,3,1]; coda "
+                "maps a Transpose only inside a channel shuffle (Reshape to [N,g,C/g,H,W], perm "
+                "[0,2,1,3,4], Reshape back)");
+}
+
 // A libFuzzer finding: an Identity node stripped of its output.
 TEST(OnnxImport, ANodeWithoutOutputsIsAClearError) {
   const std::string path =
